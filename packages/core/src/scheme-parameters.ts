@@ -1,0 +1,115 @@
+/**
+ * Scheme parameters live in the key file so the embedder and the detector can never
+ * disagree on gamma, delta, context width and the rest.
+ *
+ * `keygen` writes every entry in full; a file from an older release that lacks an entry
+ * gets the default below. So a default, once released, never changes within format
+ * version 1: a better default goes into new keys through `createKeyFile` options, or a new
+ * format version.
+ */
+import { LineageInputError } from './errors.js';
+
+export interface GreenListParameters {
+  /** h: how many preceding tokens seed the green list (1-8). */
+  readonly contextWidth: number;
+  /** gamma: fraction of the vocabulary that is green (0-1, exclusive). */
+  readonly gamma: number;
+  /** delta: logit bias added to green tokens (> 0). */
+  readonly delta: number;
+  /** Self-seeded variant: the candidate token joins its own seed. */
+  readonly selfSeeded: boolean;
+}
+
+export interface GumbelParameters {
+  readonly contextWidth: number;
+}
+
+export interface TournamentParameters {
+  readonly contextWidth: number;
+  /** m: tournament layers (1-64). */
+  readonly layers: number;
+}
+
+export interface LexicalParameters {
+  /** Normalized preceding words that seed a site's keyed preference (1-8). */
+  readonly contextWords: number;
+}
+
+export interface SchemeParameters {
+  readonly greenList: GreenListParameters;
+  readonly gumbel: GumbelParameters;
+  readonly tournament: TournamentParameters;
+  readonly lexical: LexicalParameters;
+}
+
+export const DEFAULT_SCHEME_PARAMETERS: SchemeParameters = Object.freeze({
+  greenList: Object.freeze({ contextWidth: 2, gamma: 0.25, delta: 2, selfSeeded: false }),
+  gumbel: Object.freeze({ contextWidth: 4 }),
+  tournament: Object.freeze({ contextWidth: 4, layers: 30 }),
+  lexical: Object.freeze({ contextWords: 3 }),
+});
+
+type Field = { kind: 'int'; min: number; max: number } | { kind: 'open01' } | { kind: 'positive'; max: number } | { kind: 'bool' };
+
+const SPEC: { readonly [S in keyof SchemeParameters]: { readonly [F in keyof SchemeParameters[S]]: Field } } = {
+  greenList: {
+    contextWidth: { kind: 'int', min: 1, max: 8 },
+    gamma: { kind: 'open01' },
+    delta: { kind: 'positive', max: 50 },
+    selfSeeded: { kind: 'bool' },
+  },
+  gumbel: { contextWidth: { kind: 'int', min: 1, max: 8 } },
+  tournament: { contextWidth: { kind: 'int', min: 1, max: 8 }, layers: { kind: 'int', min: 1, max: 64 } },
+  lexical: { contextWords: { kind: 'int', min: 1, max: 8 } },
+};
+
+function _checkField(path: string, field: Field, value: unknown): void {
+  const ok =
+    field.kind === 'bool'
+      ? typeof value === 'boolean'
+      : typeof value === 'number' &&
+        (field.kind === 'int'
+          ? Number.isInteger(value) && value >= field.min && value <= field.max
+          : field.kind === 'open01'
+            ? value > 0 && value < 1
+            : value > 0 && value <= field.max);
+  if (ok) return;
+  const want =
+    field.kind === 'bool'
+      ? 'true or false'
+      : field.kind === 'int'
+        ? `an integer from ${field.min} to ${field.max}`
+        : field.kind === 'open01'
+          ? 'a number strictly between 0 and 1'
+          : `a number in (0, ${field.max}]`;
+  throw new LineageInputError(`${path} must be ${want}, got ${JSON.stringify(value)}`);
+}
+
+function _isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates scheme parameters, filling missing schemes or fields from `base`
+ * (the released defaults unless given). Unknown schemes or fields are refused.
+ */
+export function resolveSchemeParameters(raw: unknown, base: SchemeParameters = DEFAULT_SCHEME_PARAMETERS, path = 'schemes'): SchemeParameters {
+  if (raw === undefined) return base;
+  if (!_isRecord(raw)) throw new LineageInputError(`${path} must be an object`);
+  for (const name of Object.keys(raw)) {
+    if (!(name in SPEC)) throw new LineageInputError(`${path}.${name} is not a known scheme (known: ${Object.keys(SPEC).join(', ')})`);
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [scheme, fields] of Object.entries(SPEC) as [keyof SchemeParameters, Record<string, Field>][]) {
+    const given = raw[scheme];
+    if (given !== undefined && !_isRecord(given)) throw new LineageInputError(`${path}.${scheme} must be an object`);
+    const merged: Record<string, unknown> = { ...base[scheme], ...(given ?? {}) };
+    for (const name of Object.keys(merged)) {
+      const field = fields[name];
+      if (!field) throw new LineageInputError(`${path}.${scheme}.${name} is not a parameter of ${scheme}`);
+      _checkField(`${path}.${scheme}.${name}`, field, merged[name]);
+    }
+    out[scheme] = Object.freeze(merged);
+  }
+  return Object.freeze(out) as unknown as SchemeParameters;
+}
