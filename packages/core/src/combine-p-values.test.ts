@@ -55,6 +55,8 @@ describe('multiple-testing corrections', () => {
 
   it('Holm matches the textbook step-down example', () => {
     const adjusted = holm([p(0.01), p(0.04), p(0.03), p(0.005)]).map((x) => x.pValue);
-    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 12));
+    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => {
+      expect(adjusted[i]).toBeCloseTo(want, 12);
+    });
   });
 });

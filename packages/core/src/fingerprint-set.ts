@@ -52,7 +52,7 @@ export class FingerprintSet {
 
   #find(lo: number, hi: number): number {
     const slots = this.#slots;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.#mask;
+    let i = _slot(lo, hi) & this.#mask;
     for (;;) {
       const sl = slots[2 * i] as number;
       const sh = slots[2 * i + 1] as number;
@@ -64,7 +64,7 @@ export class FingerprintSet {
 
   #insert(lo: number, hi: number): void {
     const slots = this.#slots;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.#mask;
+    let i = _slot(lo, hi) & this.#mask;
     while ((slots[2 * i] as number) !== 0 || (slots[2 * i + 1] as number) !== 0) i = (i + 1) & this.#mask;
     slots[2 * i] = lo;
     slots[2 * i + 1] = hi;
@@ -80,4 +80,11 @@ export class FingerprintSet {
       if (lo !== 0 || hi !== 0) this.#insert(lo, hi);
     }
   }
+}
+
+// Mixes both halves so structured fingerprints (not only random ones) spread over slots.
+function _slot(lo: number, hi: number): number {
+  let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+  h ^= h >>> 16;
+  return h;
 }

@@ -5,7 +5,7 @@
  * commitment no longer matches) or readable by group or others. Errors never carry the
  * secret, not even through a JSON parser's excerpt of the file.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -20,6 +20,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { keyIdOf } from './commitment.js';
 import { DEFAULT_ENCODING, type EncodingName, isEncodingName } from './encodings.js';
 import { KeyFileError, LineageError } from './errors.js';
@@ -74,22 +77,47 @@ export function createKeyFile(options: CreateKeyFileOptions): LineageKey {
   return key;
 }
 
-/** The exact bytes written for a key (contains the secret). */
-export function serializeKeyFile(key: LineageKey): string {
-  const body = {
+function _publicBody(key: LineageKey) {
+  return {
     format: KEY_FILE_FORMAT,
     version: KEY_FILE_VERSION,
     keyId: key.keyId,
     commitment: key.commitment,
     createdAt: key.createdAt,
-    secret: key._secretHexForKeyFile(),
     tokenizer: key.tokenizer,
     activeEpoch: key.activeEpoch,
     epochs: key.epochs,
     schemes: key.schemes,
     campaigns: key.campaigns,
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+// An HMAC over the canonical public fields: any edit of a parameter, epoch or campaign is
+// caught on load, so embedder and detector cannot silently disagree.
+function _integrityTag(key: LineageKey): string {
+  const macKey = key.deriveKeyMaterial('key-file-integrity', { epoch: 0 });
+  return bytesToHex(hmac(sha256, macKey, utf8ToBytes(JSON.stringify(_publicBody(key)))));
+}
+
+/** The exact bytes written for a key (contains the secret). */
+export function serializeKeyFile(key: LineageKey): string {
+  const { commitment, createdAt, ...rest } = _publicBody(key);
+  const body = { ...rest, commitment, createdAt, secret: key._secretHexForKeyFile(), integrity: _integrityTag(key) };
+  const ordered = {
+    format: body.format,
+    version: body.version,
+    keyId: body.keyId,
+    commitment: body.commitment,
+    createdAt: body.createdAt,
+    secret: body.secret,
+    tokenizer: body.tokenizer,
+    activeEpoch: body.activeEpoch,
+    epochs: body.epochs,
+    schemes: body.schemes,
+    campaigns: body.campaigns,
+    integrity: body.integrity,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
 /** Writes a key file atomically with mode 0600. */
@@ -139,9 +167,24 @@ export function parseKeyFile(text: string, path: string): LineageKey {
   const doc = raw as Record<string, unknown>;
   if (doc.format !== KEY_FILE_FORMAT) return fail('is not a Lineage key file (missing "format": "lineage-key")');
   if (doc.version !== KEY_FILE_VERSION) {
-    return fail(`has format version ${JSON.stringify(doc.version)}; this Lineage reads version ${KEY_FILE_VERSION}. Use the Lineage release that wrote it.`);
+    return fail(
+      `has format version ${JSON.stringify(doc.version)}; this Lineage reads version ${KEY_FILE_VERSION}. Use the Lineage release that wrote it.`,
+    );
   }
-  const known = new Set(['format', 'version', 'keyId', 'commitment', 'createdAt', 'secret', 'tokenizer', 'activeEpoch', 'epochs', 'schemes', 'campaigns']);
+  const known = new Set([
+    'format',
+    'version',
+    'keyId',
+    'commitment',
+    'createdAt',
+    'secret',
+    'tokenizer',
+    'activeEpoch',
+    'epochs',
+    'schemes',
+    'campaigns',
+    'integrity',
+  ]);
   for (const field of Object.keys(doc)) if (!known.has(field)) fail(`has an unknown field ${JSON.stringify(field)}`);
   if (typeof doc.secret !== 'string' || !HEX_SECRET.test(doc.secret)) {
     return fail('has a missing or malformed secret (expected 64 lowercase hex digits); the file is corrupted');
@@ -168,7 +211,13 @@ export function parseKeyFile(text: string, path: string): LineageKey {
     campaigns,
   });
   if (doc.commitment !== key.commitment) return fail('has a commitment that does not match its secret: the file was corrupted or edited');
-  if (doc.keyId !== keyIdOf(key.commitment)) return fail('has a keyId that does not match its commitment: the file was corrupted or edited');
+  if (doc.keyId !== keyIdOf(key.commitment))
+    return fail('has a keyId that does not match its commitment: the file was corrupted or edited');
+  const expected = Buffer.from(_integrityTag(key), 'utf8');
+  const given = Buffer.from(typeof doc.integrity === 'string' ? doc.integrity : '', 'utf8');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return fail('fails its integrity check: parameters, epochs or campaigns were edited or corrupted. Restore it from a backup.');
+  }
   return key;
 }
 
@@ -223,7 +272,10 @@ function _readPrivateFile(path: string): string {
     if (!stat.isFile()) throw new KeyFileError(path, 'is not a regular file');
     if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
       const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
-      throw new KeyFileError(path, `is readable or writable by group or others (mode ${mode}). Run \`chmod 600 ${path}\` if this is your key, or create a new one if others may have read it.`);
+      throw new KeyFileError(
+        path,
+        `is readable or writable by group or others (mode ${mode}). Run \`chmod 600 ${path}\` if this is your key, or create a new one if others may have read it.`,
+      );
     }
     if (stat.size > MAX_KEY_FILE_BYTES) throw new KeyFileError(path, 'is too large to be a Lineage key file');
     const buffer = Buffer.alloc(stat.size);

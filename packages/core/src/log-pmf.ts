@@ -6,8 +6,8 @@
  * lgamma(n+1) - lgamma(k+1) - lgamma(n-k+1), which loses ~8 digits at n = 1e8.
  */
 
-const LN_2PI = 1.8378770664093454835606594728112;
-const LN_SQRT_2PI = 0.91893853320467274178032973640562;
+const LN_2PI = Math.log(2 * Math.PI);
+const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 // stirlerr(n) = log(n!) - log(sqrt(2 pi n) (n/e)^n) for n = 0..15, from exact factorials
 // (all exactly representable), so each entry is within a few 1e-15 of the true value.

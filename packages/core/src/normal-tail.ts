@@ -6,7 +6,7 @@
 import { LineageInputError } from './errors.js';
 import { log1mExp } from './p-value.js';
 
-const LN_SQRT_2PI = 0.91893853320467274178032973640562;
+const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Natural log of P(Z >= z), Z standard normal. */
 export function lnNormalUpperTail(z: number): number {

@@ -93,7 +93,11 @@ function _isRecord(value: unknown): value is Record<string, unknown> {
  * Validates scheme parameters, filling missing schemes or fields from `base`
  * (the released defaults unless given). Unknown schemes or fields are refused.
  */
-export function resolveSchemeParameters(raw: unknown, base: SchemeParameters = DEFAULT_SCHEME_PARAMETERS, path = 'schemes'): SchemeParameters {
+export function resolveSchemeParameters(
+  raw: unknown,
+  base: SchemeParameters = DEFAULT_SCHEME_PARAMETERS,
+  path = 'schemes',
+): SchemeParameters {
   if (raw === undefined) return base;
   if (!_isRecord(raw)) throw new LineageInputError(`${path} must be an object`);
   for (const name of Object.keys(raw)) {

@@ -18,18 +18,24 @@ describe('SipHash-2-4', () => {
 
   it('hashes 32-bit words exactly as their little-endian bytes (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 20 }), (keyBytes, words) => {
-        const k = sipKeyFromBytes(keyBytes);
-        const bytes = new Uint8Array(words.length * 4);
-        const view = new DataView(bytes.buffer);
-        words.forEach((w, i) => view.setUint32(4 * i, w, true));
-        const out = new Uint32Array(2);
-        sipHash24Words(k, [7, ...words, 9], 1, words.length, out);
-        const asBytes = new Uint8Array(8);
-        new DataView(asBytes.buffer).setUint32(0, out[0] as number, true);
-        new DataView(asBytes.buffer).setUint32(4, out[1] as number, true);
-        return hex(asBytes) === hex(sipHash24(k, bytes));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 20 }),
+        (keyBytes, words) => {
+          const k = sipKeyFromBytes(keyBytes);
+          const bytes = new Uint8Array(words.length * 4);
+          const view = new DataView(bytes.buffer);
+          words.forEach((w, i) => {
+            view.setUint32(4 * i, w, true);
+          });
+          const out = new Uint32Array(2);
+          sipHash24Words(k, [7, ...words, 9], 1, words.length, out);
+          const asBytes = new Uint8Array(8);
+          new DataView(asBytes.buffer).setUint32(0, out[0] as number, true);
+          new DataView(asBytes.buffer).setUint32(4, out[1] as number, true);
+          return hex(asBytes) === hex(sipHash24(k, bytes));
+        },
+      ),
       { numRuns: 300, seed: 1 },
     );
   });
