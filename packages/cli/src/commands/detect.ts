@@ -1,0 +1,87 @@
+import { loadKeyFile } from '@lineage/core';
+import { type CliIo, writeJson, writeLine } from '../cli-io.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
+import { UsageError } from '../usage-error.js';
+
+/**
+ * Detection schemes plug in here as their packages land (token-level: issue 4, lexical:
+ * issue 5). Each takes the key and the texts of one test and returns result objects with
+ * the fields of DESIGN.md.
+ */
+export interface DetectionScheme {
+  readonly name: string;
+  detect(options: { readonly keyFile: string; readonly texts: readonly TextRecord[]; readonly aggregate: boolean; readonly alpha: number }): Promise<readonly Record<string, unknown>[]>;
+}
+
+export const detectionSchemes = new Map<string, DetectionScheme>();
+
+export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--alpha A] [--aggregate]
+                      [--jsonl] [--field NAME] [--json] FILE... | -
+
+Tests texts for Lineage marks. Each input is a file (one text), - for stdin, or JSONL
+(a file ending in .jsonl, or --jsonl) with one object per line. A bad line is reported
+with its line number and the other inputs are still tested.
+
+Options:
+  --key FILE      key file to test with (required)
+  --scheme NAME   detection scheme (the key file's schemes; default: all available)
+  --alpha A       significance level of the verdict (default 1e-6)
+  --aggregate     test all inputs as one sample with one scoring tape
+  --jsonl         read every input as JSONL
+  --field NAME    JSONL field holding the text (default "text")
+  --json          print {"results": [...]} on stdout
+  -h, --help      show this help`;
+
+export async function detect(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'detect',
+    argv,
+    {
+      key: { type: 'string' },
+      scheme: { type: 'string' },
+      alpha: { type: 'string' },
+      aggregate: { type: 'boolean' },
+      jsonl: { type: 'boolean' },
+      field: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    { min: 1, max: Number.POSITIVE_INFINITY },
+  );
+  if (!values.key) throw new UsageError('detect needs --key FILE (see `lineage detect --help`)');
+  const alpha = values.alpha === undefined ? 1e-6 : Number(values.alpha);
+  if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(values.alpha)}`);
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  loadKeyFile(values.key); // refuse a bad key before reading any input
+  const schemes = values.scheme === undefined ? [...detectionSchemes.values()] : [detectionSchemes.get(values.scheme)];
+  if (schemes.length === 0 || schemes[0] === undefined) {
+    const available = [...detectionSchemes.keys()];
+    throw new UsageError(
+      available.length === 0
+        ? 'no detection scheme is available in this build yet: token-level and lexical detection arrive with their packages'
+        : `unknown scheme ${JSON.stringify(values.scheme)}; available: ${available.join(', ')}`,
+    );
+  }
+
+  const texts: TextRecord[] = [];
+  const problems: TextProblem[] = [];
+  for await (const item of readTextInputs(positionals, {
+    stdin: io.stdin,
+    ...(values.jsonl ? { jsonl: true } : {}),
+    ...(values.field ? { field: values.field } : {}),
+  })) {
+    if (item.kind === 'text') texts.push(item);
+    else {
+      problems.push(item);
+      writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
+    }
+  }
+
+  const results: Record<string, unknown>[] = [];
+  for (const scheme of schemes as DetectionScheme[]) {
+    results.push(...(await scheme.detect({ keyFile: values.key, texts, aggregate: values.aggregate ?? false, alpha })));
+  }
+  if (values.json) writeJson(io.stdout, { results, problems: problems.map(({ source, message }) => ({ source, error: message })) });
+  else for (const r of results) writeLine(io.stdout, Object.entries(r).map(([k, v]) => `${k}=${String(v)}`).join(' '));
+  return problems.length > 0 ? 2 : 0;
+}
