@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
 const lineage = (args: string[]) =>
-  spawnSync(process.execPath, ['--conditions=@lineage/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], { cwd: root, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--conditions=@lineage/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 
 describe('lineage binary from the repository root', () => {
   it('runs the script the root package.json declares', () => {

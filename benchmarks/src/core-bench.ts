@@ -13,7 +13,12 @@ import { brownText } from './brown-text.js';
 import { bestSeconds } from './measure.js';
 
 export interface CoreBenchResult {
-  readonly prf: { readonly tokens: number; readonly prfTokensPerSecond: number; readonly hmacTokensPerSecond: number; readonly speedup: number };
+  readonly prf: {
+    readonly tokens: number;
+    readonly prfTokensPerSecond: number;
+    readonly hmacTokensPerSecond: number;
+    readonly speedup: number;
+  };
   readonly vocabularySweep: { readonly vocabulary: number; readonly millisecondsPerStep: number };
   readonly tokenizer: {
     readonly characters: number;

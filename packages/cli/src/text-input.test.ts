@@ -34,7 +34,11 @@ describe('text inputs', () => {
   });
 
   it('honours --field and --jsonl on stdin, and rejects invalid UTF-8 and oversized lines', async () => {
-    const stdin = Readable.from([Buffer.from('{"answer":"a"}\n'), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from(`{"answer":"${'x'.repeat(100)}"}\n{"answer":"b"}`)]);
+    const stdin = Readable.from([
+      Buffer.from('{"answer":"a"}\n'),
+      Buffer.from([0xff, 0xfe, 0x0a]),
+      Buffer.from(`{"answer":"${'x'.repeat(100)}"}\n{"answer":"b"}`),
+    ]);
     const items = await collect(['-'], { stdin, jsonl: true, field: 'answer', maxTextBytes: 50 });
     expect(items).toEqual([
       { kind: 'text', source: '-:1', text: 'a' },

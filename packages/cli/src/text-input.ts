@@ -42,7 +42,14 @@ export async function* readTextInputs(paths: readonly string[], options: TextInp
       else yield await _wholeText(path, stream, maxBytes);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : (error as Error).message;
       yield { kind: 'problem', source: path, message: `cannot read: ${why}` };
     }
   }
@@ -65,7 +72,8 @@ async function _wholeText(path: string, stream: Readable, maxBytes: number): Pro
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > maxBytes) tooLarge = true; // keep draining stdin, stop storing
+    if (size > maxBytes)
+      tooLarge = true; // keep draining stdin, stop storing
     else chunks.push(buffer);
   }
   if (tooLarge) return { kind: 'problem', source: path, message: `text is larger than ${maxBytes} bytes` };
@@ -94,7 +102,8 @@ async function* _jsonlRecords(path: string, stream: Readable, field: string, max
       yield { kind: 'problem', source, message: 'line is not valid JSON' };
       continue;
     }
-    const text = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[field] : undefined;
+    const text =
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[field] : undefined;
     if (typeof text !== 'string') {
       yield { kind: 'problem', source, message: `line has no string field "${field}"` };
       continue;

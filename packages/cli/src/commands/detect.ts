@@ -11,7 +11,12 @@ import { UsageError } from '../usage-error.js';
  */
 export interface DetectionScheme {
   readonly name: string;
-  detect(options: { readonly keyFile: string; readonly texts: readonly TextRecord[]; readonly aggregate: boolean; readonly alpha: number }): Promise<readonly Record<string, unknown>[]>;
+  detect(options: {
+    readonly keyFile: string;
+    readonly texts: readonly TextRecord[];
+    readonly aggregate: boolean;
+    readonly alpha: number;
+  }): Promise<readonly Record<string, unknown>[]>;
 }
 
 export const detectionSchemes = new Map<string, DetectionScheme>();
@@ -82,6 +87,13 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
     results.push(...(await scheme.detect({ keyFile: values.key, texts, aggregate: values.aggregate ?? false, alpha })));
   }
   if (values.json) writeJson(io.stdout, { results, problems: problems.map(({ source, message }) => ({ source, error: message })) });
-  else for (const r of results) writeLine(io.stdout, Object.entries(r).map(([k, v]) => `${k}=${String(v)}`).join(' '));
+  else
+    for (const r of results)
+      writeLine(
+        io.stdout,
+        Object.entries(r)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' '),
+      );
   return problems.length > 0 ? 2 : 0;
 }

@@ -45,7 +45,12 @@ function describeKey(info: KeyInfo): [string, string][] {
     ['epochs', info.epochs.map((e) => `${e.epoch} (${e.createdAt})`).join(', ')],
   ];
   for (const [scheme, params] of Object.entries(info.schemes)) {
-    rows.push([`scheme ${scheme}`, Object.entries(params as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(' ')]);
+    rows.push([
+      `scheme ${scheme}`,
+      Object.entries(params as Record<string, unknown>)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(' '),
+    ]);
   }
   rows.push(['campaigns', info.campaigns.length === 0 ? '(none)' : info.campaigns.map((c) => c.id).join(', ')]);
   return rows;
