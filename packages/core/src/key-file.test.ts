@@ -79,6 +79,13 @@ describe('key files', () => {
     expect(() => loadKeyFile(path)).not.toThrow();
   });
 
+  it('creates missing parent folders (mode 0700)', () => {
+    const path = join(dir, 'nested', 'deeper', 'k.json');
+    createKeyFile({ path });
+    expect(statSync(join(dir, 'nested', 'deeper')).mode & 0o777).toBe(0o700);
+    expect(loadKeyFile(path).keyId).toMatch(/^lk-/);
+  });
+
   it('explains a missing file', () => {
     expect(() => loadKeyFile(join(dir, 'nope.json'))).toThrow(/does not exist.*lineage keygen/);
   });

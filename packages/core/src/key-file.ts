@@ -9,6 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   constants,
+  mkdirSync,
   fchmodSync,
   fstatSync,
   fsyncSync,
@@ -297,6 +298,7 @@ function _writeAtomically(path: string, content: string, force: boolean): void {
   const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
   try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     fd = openSync(temp, 'wx', 0o600);
   } catch (error) {
     throw new KeyFileError(path, `cannot be written: the folder is missing or not writable (${(error as NodeJS.ErrnoException).code})`);
