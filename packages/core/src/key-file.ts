@@ -9,11 +9,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   constants,
-  mkdirSync,
   fchmodSync,
   fstatSync,
   fsyncSync,
   linkSync,
+  mkdirSync,
   openSync,
   readSync,
   renameSync,
