@@ -4,9 +4,9 @@
  * fact: SHA-256 over a domain tag, a zero byte and the 32-byte secret (hiding because the
  * secret has 256 bits of entropy, binding because SHA-256 resists collisions).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { equalStrings } from './constant-time.js';
 
 const COMMITMENT_TAG = utf8ToBytes('lineage/commitment/v1');
 
@@ -25,7 +25,5 @@ export function keyIdOf(commitment: string): string {
 
 /** Constant-time check that a secret opens a published commitment. */
 export function opensCommitment(secret: Uint8Array, commitment: string): boolean {
-  const expected = Buffer.from(commitmentOf(secret), 'utf8');
-  const given = Buffer.from(commitment.toLowerCase(), 'utf8');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return equalStrings(commitmentOf(secret), commitment.toLowerCase());
 }

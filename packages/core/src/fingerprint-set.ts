@@ -1,7 +1,8 @@
 /**
  * A set of 64-bit fingerprints in flat typed arrays: open addressing, linear probing, load
- * factor at most 1/2. Memory is 8 bytes per slot, so 16 bytes per stored fingerprint at
- * worst in steady state and 24 while it doubles; no per-entry objects for the GC to chase.
+ * factor between 1/4 and 1/2 (it doubles when half full). At 8 bytes per slot that is 16 to
+ * 32 bytes per stored fingerprint, 48 for the moment of doubling; no per-entry objects for
+ * the GC to chase.
  */
 import { LineageInputError } from './errors.js';
 
@@ -32,14 +33,13 @@ export class FingerprintSet {
   }
 
   has(low: number, high: number): boolean {
-    return this.#find(low >>> 0, high >>> 0 || (low >>> 0 === 0 ? 1 : 0)) >= 0;
+    return this.#find(low >>> 0, _storedHigh(low, high)) >= 0;
   }
 
   /** Adds a fingerprint; returns false if it was already present. */
   add(low: number, high: number): boolean {
     const lo = low >>> 0;
-    // (0, 0) is reserved for "empty"; fold it onto (0, 1).
-    const hi = high >>> 0 || (lo === 0 ? 1 : 0);
+    const hi = _storedHigh(low, high);
     if (this.#find(lo, hi) >= 0) return false;
     if (this.#size >= this.#maxSize) {
       throw new LineageInputError(`more than ${this.#maxSize} distinct tuples in one test; split the input or raise maxTuples`);
@@ -80,6 +80,11 @@ export class FingerprintSet {
       if (lo !== 0 || hi !== 0) this.#insert(lo, hi);
     }
   }
+}
+
+// (0, 0) marks an empty slot, so the fingerprint (0, 0) is stored as (0, 1).
+function _storedHigh(low: number, high: number): number {
+  return high >>> 0 || (low >>> 0 === 0 ? 1 : 0);
 }
 
 // Mixes both halves so structured fingerprints (not only random ones) spread over slots.

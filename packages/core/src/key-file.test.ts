@@ -90,6 +90,43 @@ describe('key files', () => {
     expect(() => loadKeyFile(join(dir, 'nope.json'))).toThrow(/does not exist.*lineage keygen/);
   });
 
+  it('round-trips any valid key through serialize and parse (property)', () => {
+    const schemes = fc.record({
+      greenList: fc.record({
+        contextWidth: fc.integer({ min: 1, max: 8 }),
+        gamma: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
+        delta: fc.double({ min: 0.1, max: 50, noNaN: true }),
+        selfSeeded: fc.boolean(),
+      }),
+      tournament: fc.record({ contextWidth: fc.integer({ min: 1, max: 8 }), layers: fc.integer({ min: 1, max: 64 }) }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        schemes,
+        fc.integer({ min: 0, max: 3 }),
+        fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9._:@-]{1,20}$/), { maxLength: 3 }),
+        (secret, params, rotations, campaignIds) => {
+          const at = new Date('2026-02-03T04:05:06.789Z');
+          let key = keyFromSecret(secret, { schemes: params, now: at, tokenizer: 'cl100k_base' });
+          for (let r = 1; r <= rotations; r++) {
+            key = key.withInfo({ activeEpoch: r, epochs: [...key.epochs, { epoch: r, createdAt: at.toISOString() }] });
+          }
+          key = key.withInfo({ campaigns: campaignIds.map((id) => ({ id, createdAt: at.toISOString() })) });
+          const back = parseKeyFile(serializeKeyFile(key), 'k.json');
+          expect(back.info()).toEqual(key.info());
+          expect(Buffer.from(back.deriveKeyMaterial('provider')).equals(Buffer.from(key.deriveKeyMaterial('provider')))).toBe(true);
+        },
+      ),
+      { numRuns: 100, seed: 6 },
+    );
+  });
+
+  it('refuses an unknown tokenizer for a new key', () => {
+    // @ts-expect-error: runtime guard for JavaScript callers
+    expect(() => keyFromSecret(new Uint8Array(32), { tokenizer: 'gpt2' })).toThrow(/unknown tokenizer/);
+  });
+
   it('refuses every truncation without leaking the secret (property)', () => {
     const key = keyFromSecret(new Uint8Array(32).fill(0xab), { now: new Date('2026-01-01T00:00:00Z') });
     const text = serializeKeyFile(key);

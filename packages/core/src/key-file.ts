@@ -5,7 +5,7 @@
  * commitment no longer matches) or readable by group or others. Errors never carry the
  * secret, not even through a JSON parser's excerpt of the file.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -25,8 +25,10 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { keyIdOf } from './commitment.js';
+import { equalStrings } from './constant-time.js';
 import { DEFAULT_ENCODING, type EncodingName, isEncodingName } from './encodings.js';
-import { KeyFileError, LineageError } from './errors.js';
+import { KeyFileError, LineageError, LineageInputError } from './errors.js';
+import { isRecord } from './is-record.js';
 import { type Campaign, type KeyEpoch, LineageKey } from './lineage-key.js';
 import { resolveSchemeParameters, type SchemeParameters } from './scheme-parameters.js';
 
@@ -60,7 +62,8 @@ export function generateKey(options: GenerateKeyOptions = {}): LineageKey {
 export function keyFromSecret(secret: Uint8Array, options: GenerateKeyOptions = {}): LineageKey {
   const createdAt = (options.now ?? new Date()).toISOString();
   const tokenizer = options.tokenizer ?? DEFAULT_ENCODING;
-  if (!isEncodingName(tokenizer)) throw new KeyFileError('(new key)', `unknown tokenizer ${JSON.stringify(tokenizer)}`);
+  if (!isEncodingName(tokenizer))
+    throw new LineageInputError(`unknown tokenizer ${JSON.stringify(tokenizer)}; use o200k_base or cl100k_base`);
   return new LineageKey(secret, {
     createdAt,
     tokenizer,
@@ -94,31 +97,17 @@ function _publicBody(key: LineageKey) {
 }
 
 // An HMAC over the canonical public fields: any edit of a parameter, epoch or campaign is
-// caught on load, so embedder and detector cannot silently disagree.
+// caught on load, so embedder and detector cannot silently disagree. Keyed under the first
+// epoch, which rotation never removes.
 function _integrityTag(key: LineageKey): string {
-  const macKey = key.deriveKeyMaterial('key-file-integrity', { epoch: 0 });
+  const macKey = key.deriveKeyMaterial('key-file-integrity', { epoch: (key.epochs[0] as KeyEpoch).epoch });
   return bytesToHex(hmac(sha256, macKey, utf8ToBytes(JSON.stringify(_publicBody(key)))));
 }
 
 /** The exact bytes written for a key (contains the secret). */
 export function serializeKeyFile(key: LineageKey): string {
-  const { commitment, createdAt, ...rest } = _publicBody(key);
-  const body = { ...rest, commitment, createdAt, secret: key._secretHexForKeyFile(), integrity: _integrityTag(key) };
-  const ordered = {
-    format: body.format,
-    version: body.version,
-    keyId: body.keyId,
-    commitment: body.commitment,
-    createdAt: body.createdAt,
-    secret: body.secret,
-    tokenizer: body.tokenizer,
-    activeEpoch: body.activeEpoch,
-    epochs: body.epochs,
-    schemes: body.schemes,
-    campaigns: body.campaigns,
-    integrity: body.integrity,
-  };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  const body = { ..._publicBody(key), secret: key._secretHexForKeyFile(), integrity: _integrityTag(key) };
+  return `${JSON.stringify(body, null, 2)}\n`;
 }
 
 /** Writes a key file atomically with mode 0600. */
@@ -131,7 +120,10 @@ export function loadKeyFile(path: string): LineageKey {
   return parseKeyFile(_readPrivateFile(path), path);
 }
 
-/** Starts a new epoch (fresh channel keys, old epochs kept for detection) and saves the file. */
+/**
+ * Starts a new epoch (fresh channel keys, old epochs kept for detection) and saves the file.
+ * Read-modify-write without a lock: do not rotate or add campaigns to one file concurrently.
+ */
 export function rotateKeyFile(path: string, now: Date = new Date()): LineageKey {
   const key = loadKeyFile(path);
   const epoch = Math.max(...key.epochs.map((e) => e.epoch)) + 1;
@@ -164,8 +156,8 @@ export function parseKeyFile(text: string, path: string): LineageKey {
     // No `cause`: the parser's message quotes the file, which holds the secret.
     return fail('is not valid JSON (truncated or corrupted). Restore it from a backup; a new key needs `lineage keygen`.');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('is not a Lineage key file (expected a JSON object)');
-  const doc = raw as Record<string, unknown>;
+  if (!isRecord(raw)) return fail('is not a Lineage key file (expected a JSON object)');
+  const doc = raw;
   if (doc.format !== KEY_FILE_FORMAT) return fail('is not a Lineage key file (missing "format": "lineage-key")');
   if (doc.version !== KEY_FILE_VERSION) {
     return fail(
@@ -214,9 +206,7 @@ export function parseKeyFile(text: string, path: string): LineageKey {
   if (doc.commitment !== key.commitment) return fail('has a commitment that does not match its secret: the file was corrupted or edited');
   if (doc.keyId !== keyIdOf(key.commitment))
     return fail('has a keyId that does not match its commitment: the file was corrupted or edited');
-  const expected = Buffer.from(_integrityTag(key), 'utf8');
-  const given = Buffer.from(typeof doc.integrity === 'string' ? doc.integrity : '', 'utf8');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (typeof doc.integrity !== 'string' || !equalStrings(doc.integrity, _integrityTag(key))) {
     return fail('fails its integrity check: parameters, epochs or campaigns were edited or corrupted. Restore it from a backup.');
   }
   return key;
@@ -233,8 +223,8 @@ function _epochs(value: unknown, fail: (why: string) => never): KeyEpoch[] {
   if (!Array.isArray(value) || value.length === 0) return fail('has no epochs');
   let previous = -1;
   return value.map((entry: unknown) => {
-    if (typeof entry !== 'object' || entry === null) return fail('has a malformed epoch entry');
-    const { epoch, createdAt, ...rest } = entry as Record<string, unknown>;
+    if (!isRecord(entry)) return fail('has a malformed epoch entry');
+    const { epoch, createdAt, ...rest } = entry;
     if (Object.keys(rest).length > 0) fail('has an epoch entry with unknown fields');
     if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch <= previous || epoch > 0xffffffff) {
       return fail('has epochs that are not strictly increasing integers');
@@ -249,8 +239,8 @@ function _campaigns(value: unknown, fail: (why: string) => never): Campaign[] {
   if (!Array.isArray(value)) return fail('has a malformed campaigns list');
   const seen = new Set<string>();
   return value.map((entry: unknown) => {
-    if (typeof entry !== 'object' || entry === null) return fail('has a malformed campaign entry');
-    const { id, createdAt, ...rest } = entry as Record<string, unknown>;
+    if (!isRecord(entry)) return fail('has a malformed campaign entry');
+    const { id, createdAt, ...rest } = entry;
     if (Object.keys(rest).length > 0) fail('has a campaign entry with unknown fields');
     if (typeof id !== 'string' || !ID_PATTERN.test(id) || seen.has(id)) return fail('has a missing, malformed or repeated campaign id');
     seen.add(id);

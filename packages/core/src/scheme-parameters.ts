@@ -8,6 +8,7 @@
  * format version.
  */
 import { LineageInputError } from './errors.js';
+import { isRecord } from './is-record.js';
 
 export interface GreenListParameters {
   /** h: how many preceding tokens seed the green list (1-8). */
@@ -85,10 +86,6 @@ function _checkField(path: string, field: Field, value: unknown): void {
   throw new LineageInputError(`${path} must be ${want}, got ${JSON.stringify(value)}`);
 }
 
-function _isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Validates scheme parameters, filling missing schemes or fields from `base`
  * (the released defaults unless given). Unknown schemes or fields are refused.
@@ -99,14 +96,14 @@ export function resolveSchemeParameters(
   path = 'schemes',
 ): SchemeParameters {
   if (raw === undefined) return base;
-  if (!_isRecord(raw)) throw new LineageInputError(`${path} must be an object`);
+  if (!isRecord(raw)) throw new LineageInputError(`${path} must be an object`);
   for (const name of Object.keys(raw)) {
     if (!(name in SPEC)) throw new LineageInputError(`${path}.${name} is not a known scheme (known: ${Object.keys(SPEC).join(', ')})`);
   }
   const out: Record<string, Record<string, unknown>> = {};
   for (const [scheme, fields] of Object.entries(SPEC) as [keyof SchemeParameters, Record<string, Field>][]) {
     const given = raw[scheme];
-    if (given !== undefined && !_isRecord(given)) throw new LineageInputError(`${path}.${scheme} must be an object`);
+    if (given !== undefined && !isRecord(given)) throw new LineageInputError(`${path}.${scheme} must be an object`);
     const merged: Record<string, unknown> = { ...base[scheme], ...(given ?? {}) };
     for (const name of Object.keys(merged)) {
       const field = fields[name];

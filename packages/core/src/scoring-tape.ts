@@ -10,7 +10,7 @@
  * distribution stays exact. The default seed is random per tape (crafted inputs cannot
  * target the hash table); pass `seed` for bit-for-bit reproducible runs. Two distinct tuples
  * share a fingerprint with probability about n^2 / 2^65 (3e-6 at n = 1e7); the only effect is
- * one tuple not scored. Memory: 16-24 bytes per distinct tuple (see FingerprintSet).
+ * one tuple not scored. Memory: 16-32 bytes per distinct tuple (see FingerprintSet).
  */
 import { randomBytes } from 'node:crypto';
 import { LineageInputError } from './errors.js';
@@ -22,7 +22,7 @@ export interface ScoringTapeOptions {
   readonly contextWidth: number;
   /** 16-byte fingerprint seed; default random. Never derive it from the watermark key. */
   readonly seed?: Uint8Array;
-  /** Refuse more distinct tuples than this (default 2^27, about 3 GiB of table). */
+  /** Refuse more distinct tuples than this (default 2^27: a 2 GiB table, 3 GiB while doubling). */
   readonly maxTuples?: number;
 }
 

@@ -45,7 +45,7 @@ function _rounds(count: number): void {
   let v3h = state[7] as number;
   for (let r = 0; r < count; r++) {
     let l = (v0l + v1l) >>> 0;
-    v0h = (v0h + v1h + (l < v0l ? 1 : 0)) >>> 0;
+    v0h = (v0h + v1h + _carry(v0l, v1l, l)) >>> 0;
     v0l = l;
     let a = (v1l << 13) | (v1h >>> 19);
     let b = (v1h << 13) | (v1l >>> 19);
@@ -55,21 +55,21 @@ function _rounds(count: number): void {
     v0l = v0h;
     v0h = a;
     l = (v2l + v3l) >>> 0;
-    v2h = (v2h + v3h + (l < v2l ? 1 : 0)) >>> 0;
+    v2h = (v2h + v3h + _carry(v2l, v3l, l)) >>> 0;
     v2l = l;
     a = (v3l << 16) | (v3h >>> 16);
     b = (v3h << 16) | (v3l >>> 16);
     v3l = (a ^ v2l) >>> 0;
     v3h = (b ^ v2h) >>> 0;
     l = (v0l + v3l) >>> 0;
-    v0h = (v0h + v3h + (l < v0l ? 1 : 0)) >>> 0;
+    v0h = (v0h + v3h + _carry(v0l, v3l, l)) >>> 0;
     v0l = l;
     a = (v3l << 21) | (v3h >>> 11);
     b = (v3h << 21) | (v3l >>> 11);
     v3l = (a ^ v0l) >>> 0;
     v3h = (b ^ v0h) >>> 0;
     l = (v2l + v1l) >>> 0;
-    v2h = (v2h + v1h + (l < v2l ? 1 : 0)) >>> 0;
+    v2h = (v2h + v1h + _carry(v2l, v1l, l)) >>> 0;
     v2l = l;
     a = (v1l << 17) | (v1h >>> 15);
     b = (v1h << 17) | (v1l >>> 15);
@@ -87,6 +87,11 @@ function _rounds(count: number): void {
   state[5] = v2h;
   state[6] = v3l;
   state[7] = v3h;
+}
+
+// Carry out of a 32-bit addition a + b = sum, without a data-dependent branch.
+function _carry(a: number, b: number, sum: number): number {
+  return ((a & b) | ((a | b) & ~sum)) >>> 31;
 }
 
 function _absorb(low: number, high: number): void {
