@@ -2,7 +2,8 @@
  * Core throughput: the keyed PRF against HMAC-SHA-256 (@noble/hashes) doing the same job,
  * one keyed value per (context window, token); a full-vocabulary PRF sweep (one sampling
  * step over o200k); and the tokenizer adapter against plain tiktoken on Brown prose, the
- * baseline that later detection throughput is compared with.
+ * baseline that later detection throughput is compared with; and both on one pathological
+ * long "word", where tiktoken's BPE time is quadratic and the adapter's linear.
  */
 import { contextSeed, keyFromSecret, prfWord } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
@@ -26,6 +27,12 @@ export interface CoreBenchResult {
     readonly tiktokenTokensPerSecond: number;
     readonly adapterTokensPerSecond: number;
     readonly adapterRelativeSpeed: number;
+  };
+  readonly longWord: {
+    readonly letters: number;
+    readonly tiktokenSeconds: number;
+    readonly adapterSeconds: number;
+    readonly speedup: number;
   };
 }
 
@@ -72,6 +79,15 @@ export function runCoreBench(short: boolean): CoreBenchResult {
   const adapterSeconds = bestSeconds(3, () => {
     sink ^= adapter.encode(text).length;
   });
+  // One pathological pre-token: tiktoken's BPE is quadratic in its length.
+  const letters = short ? 10_000 : 50_000;
+  const word = 'a'.repeat(letters);
+  const longRawSeconds = bestSeconds(1, () => {
+    sink ^= raw.encode_ordinary(word).length;
+  });
+  const longAdapterSeconds = bestSeconds(1, () => {
+    sink ^= adapter.encode(word).length;
+  });
   raw.free();
   adapter.dispose();
   if (sink === 0.5) console.log(sink); // keep the loops observable to the optimizer
@@ -87,6 +103,12 @@ export function runCoreBench(short: boolean): CoreBenchResult {
       tiktokenTokensPerSecond: tokenCount / rawSeconds,
       adapterTokensPerSecond: tokenCount / adapterSeconds,
       adapterRelativeSpeed: rawSeconds / adapterSeconds,
+    },
+    longWord: {
+      letters,
+      tiktokenSeconds: longRawSeconds,
+      adapterSeconds: longAdapterSeconds,
+      speedup: longRawSeconds / longAdapterSeconds,
     },
   };
 }

@@ -31,7 +31,8 @@ Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node 
 |---|---|---|---|
 | keyed PRF, tokens/s (SipHash seed + mixer, h = 2) | ${fmt(core.prf.prfTokensPerSecond)} | HMAC-SHA-256: ${fmt(core.prf.hmacTokensPerSecond)} | ${fmt(core.prf.speedup)}x faster |
 | PRF over the whole o200k vocabulary, ms per sampling step | ${fmt(core.vocabularySweep.millisecondsPerStep)} | | |
-| tokenizer adapter on Brown prose, tokens/s | ${fmt(core.tokenizer.adapterTokensPerSecond)} | plain tiktoken: ${fmt(core.tokenizer.tiktokenTokensPerSecond)} | ${fmt(core.tokenizer.adapterRelativeSpeed)}x |
+| tokenizer adapter on Brown prose (${fmt(core.tokenizer.characters)} characters), tokens/s | ${fmt(core.tokenizer.adapterTokensPerSecond)} | plain tiktoken: ${fmt(core.tokenizer.tiktokenTokensPerSecond)} | ${fmt(core.tokenizer.adapterRelativeSpeed)}x |
+| one ${fmt(core.longWord.letters)}-letter word, seconds | adapter: ${core.longWord.adapterSeconds.toFixed(4)} | plain tiktoken: ${core.longWord.tiktokenSeconds.toFixed(3)} | ${fmt(core.longWord.speedup)}x faster |
 `;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);

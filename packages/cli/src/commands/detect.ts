@@ -1,5 +1,5 @@
 import { loadKeyFile } from '@lineage/core';
-import { type CliIo, writeJson, writeLine } from '../cli-io.js';
+import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
@@ -68,32 +68,43 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
     );
   }
 
-  const texts: TextRecord[] = [];
-  const problems: TextProblem[] = [];
+  const items: (TextRecord | TextProblem)[] = [];
   for await (const item of readTextInputs(positionals, {
     stdin: io.stdin,
     ...(values.jsonl ? { jsonl: true } : {}),
     ...(values.field ? { field: values.field } : {}),
   })) {
-    if (item.kind === 'text') texts.push(item);
-    else {
-      problems.push(item);
-      writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
-    }
+    items.push(item);
+    if (item.kind === 'problem') writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
+  }
+  const texts = items.filter((item): item is TextRecord => item.kind === 'text');
+  const aggregate = values.aggregate ?? false;
+  const perScheme: (readonly Record<string, unknown>[])[] = [];
+  for (const scheme of schemes as DetectionScheme[]) {
+    const results = await scheme.detect({ keyFile: values.key, texts, aggregate, alpha });
+    const expected = aggregate ? 1 : texts.length;
+    if (results.length !== expected) throw new Error(`scheme ${scheme.name} returned ${results.length} results for ${expected} expected`);
+    perScheme.push(results);
   }
 
+  // One entry per input in input order (a bad input as { source, error }); with --aggregate,
+  // one entry per scheme for the whole sample, then the bad inputs.
   const results: Record<string, unknown>[] = [];
-  for (const scheme of schemes as DetectionScheme[]) {
-    results.push(...(await scheme.detect({ keyFile: values.key, texts, aggregate: values.aggregate ?? false, alpha })));
+  const problemEntry = (p: TextProblem) => ({ source: p.source, error: p.message });
+  if (aggregate) {
+    for (const schemeResults of perScheme) results.push(...schemeResults);
+    for (const item of items) if (item.kind === 'problem') results.push(problemEntry(item));
+  } else {
+    let textIndex = 0;
+    for (const item of items) {
+      if (item.kind === 'problem') results.push(problemEntry(item));
+      else {
+        for (const schemeResults of perScheme) results.push(schemeResults[textIndex] as Record<string, unknown>);
+        textIndex++;
+      }
+    }
   }
-  if (values.json) writeJson(io.stdout, { results, problems: problems.map(({ source, message }) => ({ source, error: message })) });
-  else
-    for (const r of results)
-      writeLine(
-        io.stdout,
-        Object.entries(r)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(' '),
-      );
-  return problems.length > 0 ? 2 : 0;
+  if (values.json) writeJson(io.stdout, { results });
+  else writeColumns(io.stdout, results);
+  return items.some((item) => item.kind === 'problem') ? 2 : 0;
 }
