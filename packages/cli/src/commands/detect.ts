@@ -1,4 +1,4 @@
-import { loadKeyFile } from '@lineage/core';
+import { type LineageKey, loadKeyFile } from '@lineage/core';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.js';
 export interface DetectionScheme {
   readonly name: string;
   detect(options: {
-    readonly keyFile: string;
+    readonly key: LineageKey;
     readonly texts: readonly TextRecord[];
     readonly aggregate: boolean;
     readonly alpha: number;
@@ -57,7 +57,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   const alpha = values.alpha === undefined ? 1e-6 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(values.alpha)}`);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-  loadKeyFile(values.key); // refuse a bad key before reading any input
+  const key = loadKeyFile(values.key); // refuse a bad key before reading any input
   const schemes = values.scheme === undefined ? [...detectionSchemes.values()] : [detectionSchemes.get(values.scheme)];
   if (schemes.length === 0 || schemes[0] === undefined) {
     const available = [...detectionSchemes.keys()];
@@ -81,7 +81,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   const aggregate = values.aggregate ?? false;
   const perScheme: (readonly Record<string, unknown>[])[] = [];
   for (const scheme of schemes as DetectionScheme[]) {
-    const results = await scheme.detect({ keyFile: values.key, texts, aggregate, alpha });
+    const results = await scheme.detect({ key, texts, aggregate, alpha });
     const expected = aggregate ? 1 : texts.length;
     if (results.length !== expected) throw new Error(`scheme ${scheme.name} returned ${results.length} results for ${expected} expected`);
     perScheme.push(results);
