@@ -5,10 +5,11 @@
 export { binomialTail, lnBinomialTail } from './binomial-tail.js';
 export { fisherCombine, stoufferCombine } from './combine-p-values.js';
 export { commitmentOf, keyIdOf, opensCommitment } from './commitment.js';
-export { DEFAULT_ENCODING, ENCODINGS, type EncodingName, isEncodingName } from './encodings.js';
+export { DEFAULT_ENCODING, ENCODINGS, type EncodingName, isEncodingName, ORDINARY_VOCAB_SIZE } from './encodings.js';
 export { KeyFileError, LineageError, LineageInputError, TokenizerError } from './errors.js';
 export { FingerprintSet } from './fingerprint-set.js';
 export { gammaTail, lnGammaTail } from './gamma-tail.js';
+export { isRecord } from './is-record.js';
 export { type DerivationLabel, type DerivationPurpose, derivationInfo, deriveKeyMaterial } from './key-derivation.js';
 export {
   addCampaignToKeyFile,

@@ -16,7 +16,7 @@
  * - WASM memory is released by `dispose()` (or `using`); a disposed tokenizer throws.
  */
 import { get_encoding, type Tiktoken } from 'tiktoken';
-import { DEFAULT_ENCODING, type EncodingName, isEncodingName } from './encodings.js';
+import { DEFAULT_ENCODING, type EncodingName, isEncodingName, ORDINARY_VOCAB_SIZE } from './encodings.js';
 import { TokenizerError } from './errors.js';
 import { PRE_TOKENIZER_PATTERNS, preTokenizerFromPattern } from './pre-tokenizer.js';
 
@@ -29,9 +29,6 @@ export interface TokenizerOptions {
   readonly maxInputChars?: number;
 }
 
-// Ordinary ranks are 0 .. n-1 in both encodings; ids above are gaps or special tokens,
-// and tiktoken traps (corrupting its instance) when asked to decode a gap.
-const ORDINARY_VOCAB_SIZE: Record<EncodingName, number> = { o200k_base: 199_998, cl100k_base: 100_256 };
 const BATCH_CHARS = 32_768;
 
 export class Tokenizer {
