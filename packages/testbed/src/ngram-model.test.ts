@@ -41,8 +41,10 @@ function referenceModel(documents: number[][], order: number): (context: number[
     }
     return out;
   };
+  const types = new Set(stream).size;
+  const floor = (w: number) => (stream.includes(w) ? 1 / (types + 1) : 1 / ((types + 1) * (V - types)));
   const p = (ctx: readonly number[], w: number): number => {
-    const lower = ctx.length === 0 ? 1 / V : p(ctx.slice(1), w);
+    const lower = ctx.length === 0 ? floor(w) : p(ctx.slice(1), w);
     const children = continuations(ctx);
     const d = discounts[ctx.length + 1] as readonly [number, number, number];
     let total = 0;

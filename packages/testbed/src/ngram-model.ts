@@ -36,7 +36,7 @@ export class NgramModel implements LanguageModel {
   readonly trie: NgramTrie;
   readonly info: NgramModelInfo;
   readonly #smoothing: Smoothing;
-  /** Smoothed unigram over the whole vocabulary, uniform floor included. */
+  /** Smoothed unigram over the whole vocabulary, floor included (see #floor). */
   readonly #base: Float64Array;
   #baseOrder: Int32Array | undefined;
   #powered: { temperature: number; weights: Float64Array; cumulative: Float64Array } | undefined;
@@ -73,7 +73,7 @@ export class NgramModel implements LanguageModel {
   logProb(context: ArrayLike<number>, token: number): number {
     this.#checkToken(token);
     this.#findContexts(context);
-    let p = 1 / this.vocabSize;
+    let p = this.#floor(this.trie.findChild(0, 0, token) >= 0);
     for (let k = 0; k < this.#contextCount; k++) {
       const node = this.#contextNodes[k] as number;
       const { total, gamma } = this.#smoothing.contexts[k] as { total: Float64Array; gamma: Float64Array };
@@ -123,19 +123,30 @@ export class NgramModel implements LanguageModel {
     }
     this.#buildSparse(context);
     const inverse = 1 / temperature;
-    const base = temperature === 1 ? this.#base : this.#poweredBase(temperature).weights;
-    const scale = temperature === 1 ? this.#scale : this.#scale ** inverse;
-    for (let w = 0; w < result.length; w++) result[w] = scale * (base[w] as number);
+    const powered = temperature === 1 ? undefined : this.#poweredBase(temperature);
+    const base = powered ? powered.weights : this.#base;
+    const scale = this.#scale ** inverse;
+    // The total is known from the cached base total and the sparse tokens, so one pass writes
+    // the normalised values.
+    let mass = scale * (powered ? (powered.cumulative[this.vocabSize - 1] as number) : this.#baseTotal);
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
-      const p = this.#scale * (this.#base[t] as number) + (this.#extra[t] as number);
-      result[t] = temperature === 1 ? p : p ** inverse;
+      const weight = (this.#scale * (this.#base[t] as number) + (this.#extra[t] as number)) ** inverse;
+      mass += weight - scale * (base[t] as number);
+      this.#extra[t] = weight; // reused as the token's weight until #clearSparse
     }
-    this.#clearSparse();
+    if (!allowBoundary) {
+      const b = this.boundaryId;
+      mass -= this.#isTouched[b] === 1 ? (this.#extra[b] as number) : scale * (base[b] as number);
+    }
+    const factor = scale / mass;
+    for (let w = 0; w < result.length; w++) result[w] = factor * (base[w] as number);
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const t = this.#touched[i] as number;
+      result[t] = (this.#extra[t] as number) / mass;
+    }
     if (!allowBoundary) result[this.boundaryId] = 0;
-    let mass = 0;
-    for (let w = 0; w < result.length; w++) mass += result[w] as number;
-    for (let w = 0; w < result.length; w++) result[w] = (result[w] as number) / mass;
+    this.#clearSparse();
     return result;
   }
 
@@ -159,7 +170,7 @@ export class NgramModel implements LanguageModel {
         if (sum === 0 || random.next() < (gamma[node] as number)) continue;
         token = this.#pickChild(k, node, random.next() * sum * (1 - (gamma[node] as number)));
       }
-      if (token < 0) token = Math.min(this.vocabSize - 1, Math.floor(random.next() * this.vocabSize));
+      if (token < 0) token = this.#sampleFloor(random);
       if (allowBoundary || token !== this.boundaryId) return token;
     }
   }
@@ -398,18 +409,42 @@ export class NgramModel implements LanguageModel {
     this.#touchedCount = 0;
   }
 
+  /**
+   * The distribution below the unigram level, KenLM's closed vocabulary with <unk>: uniform
+   * over the S token types seen in training plus one "unseen" class, whose share is spread
+   * evenly over the unseen ids. Uniform over all ids instead would put most of the back-off
+   * mass on the ~80% of o200k ids that never occur in English (CJK, code, …) and fill samples
+   * with them.
+   */
+  #floor(seen: boolean): number {
+    const types = this.trie.size(1);
+    const unseen = this.vocabSize - types;
+    return seen ? 1 / (types + 1) : unseen > 0 ? 1 / ((types + 1) * unseen) : 0;
+  }
+
+  #sampleFloor(random: UniformSource): number {
+    const level1 = this.trie.levels[1] as TrieLevel;
+    const types = level1.tokens.length;
+    const pick = Math.floor(random.next() * (types + 1));
+    if (pick < types || types === this.vocabSize) return level1.tokens[Math.min(pick, types - 1)] as number;
+    for (;;) {
+      const token = Math.min(this.vocabSize - 1, Math.floor(random.next() * this.vocabSize));
+      if (this.trie.findChild(0, 0, token) < 0) return token;
+    }
+  }
+
   #unigram(): Float64Array {
     const base = new Float64Array(this.vocabSize);
     const { total, gamma } = this.#smoothing.contexts[0] as { total: Float64Array; gamma: Float64Array };
     const sum = total[0] as number;
-    const floor = (sum === 0 ? 1 : (gamma[0] as number)) / this.vocabSize;
-    base.fill(floor);
-    if (sum === 0) return base;
+    const backoff = gamma[0] as number;
+    base.fill(backoff * this.#floor(false));
     const level1 = this.trie.levels[1] as TrieLevel;
     const discounts = this.#smoothing.discounts[1] as readonly [number, number, number];
+    const seenFloor = backoff * this.#floor(true);
     for (let x = 0; x < level1.tokens.length; x++) {
       const t = level1.tokens[x] as number;
-      base[t] = (base[t] as number) + discounted(level1.counts[x] as number, discounts) / sum;
+      base[t] = discounted(level1.counts[x] as number, discounts) / sum + seenFloor;
     }
     return base;
   }
