@@ -7,10 +7,10 @@
  */
 import { contextSeed, keyFromSecret, prfWord } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
+import { brownText } from '@lineage/testbed';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { get_encoding } from 'tiktoken';
-import { brownText } from './brown-text.js';
 import { bestSeconds } from './measure.js';
 
 export interface CoreBenchResult {
@@ -69,7 +69,7 @@ export function runCoreBench(short: boolean): CoreBenchResult {
     }
   });
 
-  const text = brownText(short ? 300_000 : 3_000_000);
+  const text = brownText('train', short ? 300_000 : 3_000_000);
   const raw = get_encoding('o200k_base');
   const adapter = createTokenizer();
   let tokenCount = 0;

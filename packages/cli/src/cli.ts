@@ -7,18 +7,22 @@ import { type CliIo, writeLine } from './cli-io.js';
 import { detect, detectHelp } from './commands/detect.js';
 import { key, keyHelp } from './commands/key.js';
 import { keygen, keygenHelp } from './commands/keygen.js';
+import { testbed, testbedHelp } from './commands/testbed.js';
 import { UsageError } from './usage-error.js';
 
 interface Command {
   readonly summary: string;
   readonly help: string;
   readonly run: (argv: readonly string[], io: CliIo) => number | Promise<number>;
+  /** Commands with subcommands answer --help themselves, per subcommand. */
+  readonly ownHelp?: boolean;
 }
 
 const commands: Record<string, Command> = {
   keygen: { summary: 'create a key file and print its commitment', help: keygenHelp, run: keygen },
   key: { summary: 'show or rotate a key file', help: keyHelp, run: key },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
+  testbed: { summary: 'train, serve and distill local n-gram models', help: testbedHelp, run: testbed, ownHelp: true },
 };
 
 export const mainHelp = `Usage: lineage <command> [options]
@@ -43,7 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const command = commands[name];
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`lineage --help\``);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (!command.ownHelp && (rest.includes('--help') || rest.includes('-h'))) {
       writeLine(io.stdout, command.help);
       return 0;
     }

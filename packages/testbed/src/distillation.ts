@@ -41,6 +41,8 @@ export interface DistillOptions {
   /** Longest answer in tokens (default 128). */
   readonly answerTokens?: number;
   readonly seed?: string | number;
+  /** The key the marking uses, recorded in the manifest (public values only). */
+  readonly key?: { readonly keyId: string; readonly commitment: string };
   /** Where student.model, control.model, harvest.jsonl and manifest.json go. */
   readonly outDir: string;
 }
@@ -52,6 +54,7 @@ export interface DistillManifest {
   readonly seed: string | number;
   readonly teacher: { readonly order: number; readonly encoding: string; readonly source: string };
   readonly scheme: string | null;
+  readonly key: { readonly keyId: string; readonly commitment: string } | null;
   readonly accounts: number;
   readonly campaigns: readonly { readonly id: string; readonly accounts: readonly string[] }[];
   readonly rho: number;
@@ -157,6 +160,7 @@ export function distill(options: DistillOptions): DistillManifest {
     seed,
     teacher: { order: teacher.order, encoding: teacher.encoding, source: teacher.info.source },
     scheme: marking?.name ?? null,
+    key: marking && options.key ? { keyId: options.key.keyId, commitment: options.key.commitment } : null,
     accounts,
     campaigns: campaignAccounts,
     rho,

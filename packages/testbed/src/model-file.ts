@@ -23,10 +23,11 @@ const MAX_HEADER_BYTES = 64 * 1024;
 const CHECKSUM_BYTES = 32;
 
 export class ModelFileError extends LineageError {
+  override readonly name: string = 'ModelFileError';
+  /** The model file concerned. */
   readonly path: string;
   constructor(path: string, message: string) {
     super(`model file ${path}: ${message}`);
-    this.name = 'ModelFileError';
     this.path = path;
   }
 }

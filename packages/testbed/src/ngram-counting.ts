@@ -44,8 +44,12 @@ export function countNgrams(stream: Int32Array, order: number, vocabSize: number
       current[d] = node;
       sizes[d] = node + 1;
     }
-    for (let d = 1; d <= available; d++) (raw[d] as Uint32Array)[current[d] as number]++;
-    (raw[0] as Uint32Array)[0]++;
+    for (let d = 1; d <= available; d++) {
+      const counts = raw[d] as Uint32Array;
+      const node = current[d] as number;
+      counts[node] = (counts[node] as number) + 1;
+    }
+    (raw[0] as Uint32Array)[0] = ((raw[0] as Uint32Array)[0] as number) + 1;
     previous = p;
     previousAvailable = available;
   }
@@ -72,7 +76,8 @@ function sortPositions(stream: Int32Array, order: number, vocabSize: number): Ui
     buckets.fill(0);
     for (let i = 0; i < n; i++) {
       const at = (from[i] as number) + digit;
-      buckets[at < n ? (stream[at] as number) + 2 : 1]++;
+      const key = at < n ? (stream[at] as number) + 2 : 1;
+      buckets[key] = (buckets[key] as number) + 1;
     }
     for (let b = 1; b < buckets.length; b++) buckets[b] = (buckets[b] as number) + (buckets[b - 1] as number);
     // buckets[k] now holds the end of bucket k; walk backwards for a stable sort.
