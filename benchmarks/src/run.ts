@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { runCoreBench } from './core-bench.js';
+import { runTestbedBench } from './testbed-bench.js';
 
 const short = process.argv.includes('--short');
 const resultsDir = new URL('../results/', import.meta.url);
@@ -22,6 +23,9 @@ const machine = {
 const core = runCoreBench(short);
 writeFileSync(new URL('core.json', resultsDir), `${JSON.stringify({ machine, ...core }, null, 2)}\n`);
 
+const testbed = runTestbedBench(short);
+writeFileSync(new URL('testbed.json', resultsDir), `${JSON.stringify({ machine, ...testbed }, null, 2)}\n`);
+
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
 
@@ -33,6 +37,18 @@ Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node 
 | PRF over the whole o200k vocabulary, ms per sampling step | ${fmt(core.vocabularySweep.millisecondsPerStep)} | | |
 | tokenizer adapter on Brown prose (${fmt(core.tokenizer.characters)} characters), tokens/s | ${fmt(core.tokenizer.adapterTokensPerSecond)} | plain tiktoken: ${fmt(core.tokenizer.tiktokenTokensPerSecond)} | ${fmt(core.tokenizer.adapterRelativeSpeed)}x |
 | one ${fmt(core.longWord.letters)}-letter word, seconds | adapter: ${core.longWord.adapterSeconds.toFixed(4)} | plain tiktoken: ${core.longWord.tiktokenSeconds.toFixed(3)} | ${fmt(core.longWord.speedup)}x faster |
+
+## Testbed models (Brown, o200k_base)
+
+Tokenizing the Brown corpus once: ${testbed.tokenizeSeconds.toFixed(2)} s.
+
+| measure | value | baseline | ratio |
+|---|---|---|---|
+${testbed.training.map((t) => `| train order ${t.order} on ${fmt(t.tokens)} tokens (${fmt(t.ngrams)} n-grams), seconds | ${t.seconds.toFixed(2)} | budget 30 s | ${t.ofBudget.toFixed(3)} of budget |`).join('\n')}
+${testbed.perplexity.map((p) => `| held-out perplexity, order ${p.order} | ${fmt(p.perplexity)} | unigram ${fmt(testbed.perplexity[0]?.perplexity ?? 0)} | ${p.unigramRatio.toFixed(3)} |`).join('\n')}
+${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tokensPerSecond)} | goal 5,000 | ${fmt(g.ofGoal)}x |`).join('\n')}
+| order-4 model file, bytes (per n-gram) | ${fmt(testbed.modelFile.bytes)} (${testbed.modelFile.bytesPerNgram.toFixed(1)}) | | |
+| order-4 model file, parse + validate seconds | ${testbed.modelFile.loadSeconds.toFixed(2)} | | |
 `;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
