@@ -8,7 +8,6 @@ import { createKeyFile } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { brownParagraphs, saveModelFile, trainNgramModel } from '@lineage/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markingSchemes } from '../marking-schemes.js';
 import { UsageError } from '../usage-error.js';
 import { testbedServe } from './testbed-serve.js';
 
@@ -112,18 +111,6 @@ describe('lineage testbed serve', () => {
     expect((busy as Error).message).toMatch(/EADDRINUSE/);
     const exited = exitCode(child);
     child.kill('SIGINT');
-    expect(await exited).toBe(0);
-  });
-
-  it.skipIf(markingSchemes.size === 0)('marks per account with --key and --scheme: a bearer token is required', async () => {
-    const scheme = [...markingSchemes.keys()][0] as string;
-    const { child, url } = await serve(['--model', modelPath, '--key', keyPath, '--scheme', scheme]);
-    const body = JSON.stringify({ model: 'brown-3gram', messages: [{ role: 'user', content: 'The jury said' }], max_tokens: 8 });
-    expect((await fetch(`${url}/chat/completions`, { method: 'POST', body })).status).toBe(401);
-    const marked = await fetch(`${url}/chat/completions`, { method: 'POST', body, headers: { authorization: 'Bearer acct-1' } });
-    expect(marked.status).toBe(200);
-    const exited = exitCode(child);
-    child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 });
