@@ -37,6 +37,8 @@ export interface SmoothedLevel {
   readonly total: Float64Array;
   /** Back-off weight γ; 1 for a node without children, so it passes all mass down. */
   readonly gamma: Float64Array;
+  /** Largest discounted count among the node's children (bounds probabilities for rejection sampling). */
+  readonly maxDiscounted: Float64Array;
 }
 
 export interface Smoothing {
@@ -68,19 +70,24 @@ export function smooth(trie: NgramTrie): Smoothing {
     const size = level.tokens.length;
     const total = new Float64Array(size);
     const gamma = new Float64Array(size);
+    const maxDiscounted = new Float64Array(size);
     for (let q = 0; q < size; q++) {
       let sum = 0;
       let mass = 0;
+      let largest = 0;
       for (let x = level.childStart[q] as number; x < (level.childStart[q + 1] as number); x++) {
         const c = child.counts[x] as number;
+        const d = discounted(c, childDiscounts);
         sum += c;
-        mass += discounted(c, childDiscounts);
+        mass += d;
+        if (d > largest) largest = d;
         running[x] = mass;
       }
       total[q] = sum;
       gamma[q] = sum === 0 ? 1 : (sum - mass) / sum;
+      maxDiscounted[q] = largest;
     }
-    contexts.push({ total, gamma });
+    contexts.push({ total, gamma, maxDiscounted });
   }
   return { discounts, contexts, cumulative };
 }

@@ -11,7 +11,7 @@
  * order and stops at the nucleus. Only `distribution` writes all V entries.
  */
 import { type EncodingName, LineageInputError, ORDINARY_VOCAB_SIZE } from '@lineage/core';
-import { discounted, type Smoothing, smooth } from './kneser-ney.js';
+import { discounted, type SmoothedLevel, type Smoothing, smooth } from './kneser-ney.js';
 import type { LanguageModel, SamplingOptions, TokenLogProb, UniformSource } from './language-model.js';
 import type { NgramTrie, TrieLevel } from './ngram-trie.js';
 import { resolveSamplingOptions } from './sampling-options.js';
@@ -51,6 +51,8 @@ export class NgramModel implements LanguageModel {
   #nucleusTokens = new Int32Array(1024);
   #nucleusWeights = new Float64Array(1024);
   readonly #baseTotal: number;
+  /** The larger of the two floor values (seen and unseen ids). */
+  readonly #maxFloor: number;
 
   /** Prefer `trainNgramModel` or `loadModelFile`; the trie is validated here. */
   constructor(trie: NgramTrie, info: NgramModelInfo) {
@@ -64,6 +66,7 @@ export class NgramModel implements LanguageModel {
     this.#smoothing = smooth(trie);
     this.#base = this.#unigram();
     this.#baseTotal = this.#base.reduce((sum, p) => sum + p, 0);
+    this.#maxFloor = Math.max(this.#floor(true), this.#floor(false));
     this.#contextNodes = new Int32Array(this.order);
     this.#extra = new Float64Array(this.vocabSize);
     this.#isTouched = new Uint8Array(this.vocabSize);
@@ -73,17 +76,35 @@ export class NgramModel implements LanguageModel {
   logProb(context: ArrayLike<number>, token: number): number {
     this.#checkToken(token);
     this.#findContexts(context);
+    return Math.log(this.#probability(token));
+  }
+
+  /** P(token | the contexts last found by #findContexts). */
+  #probability(token: number): number {
     let p = this.#floor(this.trie.findChild(0, 0, token) >= 0);
     for (let k = 0; k < this.#contextCount; k++) {
       const node = this.#contextNodes[k] as number;
-      const { total, gamma } = this.#smoothing.contexts[k] as { total: Float64Array; gamma: Float64Array };
+      const { total, gamma } = this.#smoothing.contexts[k] as SmoothedLevel;
       const sum = total[node] as number;
       if (sum === 0) continue;
       const child = this.trie.findChild(k, node, token);
       const count = child < 0 ? 0 : ((this.trie.levels[k + 1] as TrieLevel).counts[child] as number);
       p = discounted(count, this.#smoothing.discounts[k + 1] as readonly [number, number, number]) / sum + (gamma[node] as number) * p;
     }
-    return Math.log(p);
+    return p;
+  }
+
+  /** An upper bound on every P(w | current contexts): each level's largest term, summed. */
+  #probabilityBound(): number {
+    let bound = this.#maxFloor;
+    for (let k = 0; k < this.#contextCount; k++) {
+      const node = this.#contextNodes[k] as number;
+      const { total, gamma, maxDiscounted } = this.#smoothing.contexts[k] as SmoothedLevel;
+      const sum = total[node] as number;
+      if (sum === 0) continue;
+      bound = (maxDiscounted[node] as number) / sum + (gamma[node] as number) * bound;
+    }
+    return Math.min(1, bound);
   }
 
   topLogProbs(context: ArrayLike<number>, k: number): TokenLogProb[] {
@@ -155,7 +176,26 @@ export class NgramModel implements LanguageModel {
     if (temperature === 0) return this.#greedy(context, allowBoundary);
     if (topP < 1) return this.#sampleNucleus(context, random, { temperature, topP, allowBoundary });
     if (temperature === 1) return this.#sampleBackoff(context, random, allowBoundary);
+    if (temperature < 1) {
+      const token = this.#sampleSharpened(context, random, temperature, allowBoundary);
+      if (token >= 0) return token;
+    }
     return this.#sampleTempered(context, random, temperature, allowBoundary);
+  }
+
+  /**
+   * T < 1 by rejection: propose w from P (the cheap back-off walk), accept with probability
+   * (P(w) / M)^(1/T − 1), where M bounds every P(w). Accepted tokens follow P^(1/T) exactly.
+   * Returns -1 when acceptance is too rare in this context; the caller then computes weights.
+   */
+  #sampleSharpened(context: ArrayLike<number>, random: UniformSource, temperature: number, allowBoundary: boolean): number {
+    const exponent = 1 / temperature - 1;
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const token = this.#sampleBackoff(context, random, allowBoundary); // leaves the contexts found
+      const ratio = this.#probability(token) / this.#probabilityBound();
+      if (random.next() < ratio ** exponent) return token;
+    }
+    return -1;
   }
 
   /** Walks the back-off chain: at each context keep a seen continuation with probability 1 − γ, else back off. */
@@ -165,7 +205,7 @@ export class NgramModel implements LanguageModel {
       let token = -1;
       for (let k = this.#contextCount - 1; k >= 0 && token < 0; k--) {
         const node = this.#contextNodes[k] as number;
-        const { total, gamma } = this.#smoothing.contexts[k] as { total: Float64Array; gamma: Float64Array };
+        const { total, gamma } = this.#smoothing.contexts[k] as SmoothedLevel;
         const sum = total[node] as number;
         if (sum === 0 || random.next() < (gamma[node] as number)) continue;
         token = this.#pickChild(k, node, random.next() * sum * (1 - (gamma[node] as number)));
@@ -202,15 +242,17 @@ export class NgramModel implements LanguageModel {
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
       restBase -= powered.weights[t] as number;
-      if (allowBoundary || t !== this.boundaryId) sparseMass += this.#temperedSparse(t, inverse);
+      const weight = allowBoundary || t !== this.boundaryId ? this.#temperedSparse(t, inverse) : 0;
+      this.#extra[t] = weight; // reused as the token's weight until #clearSparse
+      sparseMass += weight;
     }
     if (!allowBoundary && this.#isTouched[this.boundaryId] === 0) restBase -= powered.weights[this.boundaryId] as number;
     let u = random.next() * (sparseMass + scale * Math.max(restBase, 0));
     let token = -1;
     for (let i = 0; i < this.#touchedCount && token < 0; i++) {
       const t = this.#touched[i] as number;
-      if (!allowBoundary && t === this.boundaryId) continue;
-      const q = this.#temperedSparse(t, inverse);
+      const q = this.#extra[t] as number;
+      if (q === 0) continue;
       if (u < q) token = t;
       else u -= q;
     }
@@ -375,7 +417,7 @@ export class NgramModel implements LanguageModel {
     let above = 1; // product of γ over the longer contexts already visited
     for (let k = this.#contextCount - 1; k >= 1; k--) {
       const node = this.#contextNodes[k] as number;
-      const { total, gamma } = contexts[k] as { total: Float64Array; gamma: Float64Array };
+      const { total, gamma } = contexts[k] as SmoothedLevel;
       const sum = total[node] as number;
       if (sum === 0) continue;
       const level = this.trie.levels[k] as TrieLevel;
@@ -435,7 +477,7 @@ export class NgramModel implements LanguageModel {
 
   #unigram(): Float64Array {
     const base = new Float64Array(this.vocabSize);
-    const { total, gamma } = this.#smoothing.contexts[0] as { total: Float64Array; gamma: Float64Array };
+    const { total, gamma } = this.#smoothing.contexts[0] as SmoothedLevel;
     const sum = total[0] as number;
     const backoff = gamma[0] as number;
     base.fill(backoff * this.#floor(false));
