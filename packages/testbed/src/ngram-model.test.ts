@@ -108,6 +108,7 @@ describe('NgramModel', () => {
     const modes = [
       {},
       { temperature: 0.6 },
+      { temperature: 0.25 },
       { temperature: 1.5 },
       { topP: 0.8 },
       { temperature: 0.7, topP: 0.9 },
