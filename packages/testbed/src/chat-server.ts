@@ -107,12 +107,16 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       if (error instanceof TokenizerError) throw invalidParam('messages', `The last user message cannot be tokenized: ${error.message}`);
       throw error;
     }
+    // A chat prompt opens a new paragraph: the model reads it after the boundary token.
+    const context = new Uint32Array(prompt.length + 1);
+    context[0] = model.boundaryId;
+    context.set(prompt, 1);
     const gone = new AbortController();
     res.on('close', () => gone.abort());
     const completion = serveCompletion({
       model,
       tokenizer,
-      prompt,
+      prompt: context,
       request,
       random: _randomFor(request),
       ...hooksFor(accountId),

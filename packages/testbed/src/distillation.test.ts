@@ -56,7 +56,13 @@ describe('distillation simulation', () => {
     expect(lines[0]).toMatchObject({ account: accountId(0), campaign: 'c-1' });
     expect(lines[5]).not.toHaveProperty('campaign');
     for (const name of ['student.model', 'control.model', 'manifest.json']) expect(existsSync(join(out, name))).toBe(true);
-    expect(loadModelFile(join(out, 'student.model')).info.source).toMatch(/student/);
+    // What the manifest claims is what the students were trained on (token streams count one boundary per paragraph plus one).
+    const student = loadModelFile(join(out, 'student.model'));
+    const control = loadModelFile(join(out, 'control.model'));
+    expect(student.info.source).toMatch(/student/);
+    expect(student.info.trainingTokens).toBe(manifest.harvestedTokens + manifest.cleanTokens + student.info.documents + 1);
+    expect(control.info.trainingTokens - control.info.documents - 1).toBe(manifest.tokens);
+    expect(manifest.student.trainingTokens).toBe(student.info.trainingTokens);
   });
 
   it('transfers the teacher’s behaviour: the student predicts fresh teacher text better than the control', () => {
@@ -76,6 +82,8 @@ describe('distillation simulation', () => {
     expect(() => distill({ ...base, rho: 0 })).toThrow(/rho/);
     expect(() => distill({ ...base, accounts: 0 })).toThrow(/accounts/);
     expect(() => distill({ ...base, tokens: 10 })).toThrow(/tokens/);
+    expect(() => distill({ ...base, tokens: 3_000_000 })).toThrow(/exceeds the \d+ clean tokens/);
+    expect(() => distill({ ...base, outDir: '/dev/null/run' })).toThrow(/cannot create the output folder/);
     expect(() => distill({ ...base, campaigns: [{ id: 'a', count: 6 }] })).toThrow(/only 5/);
     expect(() => distill({ ...base, campaigns: [{ id: 'bad id', count: 1 }] })).toThrow(/campaign id/);
   });

@@ -81,6 +81,14 @@ export function distill(options: DistillOptions): DistillManifest {
   const answerTokens = options.answerTokens ?? 128;
   const order = options.order ?? teacher.order;
   validate({ accounts, rho, tokens, answerTokens, campaigns });
+  // The control trains on `tokens` clean tokens: never quietly fewer than asked.
+  const clean = brownTokenDocuments('train', teacher.encoding);
+  const available = clean.reduce((sum, d) => sum + d.length, 0);
+  if (tokens > available) {
+    throw new LineageInputError(
+      `tokens (${tokens}) exceeds the ${available} clean tokens of the Brown training split; the control student needs that many`,
+    );
+  }
 
   const campaignOf = new Map<string, string>();
   const campaignAccounts: { id: string; accounts: string[] }[] = [];
@@ -92,7 +100,13 @@ export function distill(options: DistillOptions): DistillManifest {
     next += campaign.count;
   }
 
-  mkdirSync(outDir, { recursive: true });
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw new LineageInputError(
+      `cannot create the output folder ${outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
   const harvestTarget = Math.max(1, Math.round(rho * tokens));
   const harvested: Uint32Array[] = [];
   let harvestedTokens = 0;
@@ -116,7 +130,7 @@ export function distill(options: DistillOptions): DistillManifest {
       const sampler = samplers.get(account);
       const answerIds = [
         ...generateTokens(teacher, {
-          prompt: tokenizer.encode(prompt),
+          prompt: [teacher.boundaryId, ...tokenizer.encode(prompt)], // a prompt opens a paragraph
           maxTokens: answerTokens,
           random,
           ...(sampler ? { sampler } : {}),
@@ -137,15 +151,16 @@ export function distill(options: DistillOptions): DistillManifest {
     closeSync(harvestFile);
   }
 
-  const clean = brownTokenDocuments('train', teacher.encoding);
-  const cleanTokens = tokens - harvestedTokens;
-  const cleanPart = cleanTokens > 0 ? selectDocuments(clean, cleanTokens, `distill/${seed}`) : [];
-  const student = trainNgramModel([...cleanPart, ...harvested], {
+  const cleanPart = tokens > harvestedTokens ? selectDocuments(clean, tokens - harvestedTokens, `distill/${seed}`) : [];
+  const cleanTokens = cleanPart.reduce((sum, d) => sum + d.length, 0);
+  let student: NgramModel | undefined = trainNgramModel([...cleanPart, ...harvested], {
     order,
     encoding: teacher.encoding,
     source: `distillation student: ${harvestedTokens} harvested + ${cleanTokens} clean tokens, seed ${seed}`,
   });
   saveModelFile(join(outDir, 'student.model'), student);
+  const studentTokens = student.info.trainingTokens;
+  student = undefined; // let it be collected before the control is trained
   const control = trainNgramModel(selectDocuments(clean, tokens, `distill/${seed}`), {
     order,
     encoding: teacher.encoding,
@@ -168,7 +183,7 @@ export function distill(options: DistillOptions): DistillManifest {
     exchanges,
     harvestedTokens,
     cleanTokens,
-    student: { file: 'student.model', order, trainingTokens: student.info.trainingTokens },
+    student: { file: 'student.model', order, trainingTokens: studentTokens },
     control: { file: 'control.model', order, trainingTokens: control.info.trainingTokens },
     harvest: 'harvest.jsonl',
   };

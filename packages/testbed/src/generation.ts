@@ -10,7 +10,7 @@ import { resolveSamplingOptions } from './sampling-options.js';
 export { resolveSamplingOptions };
 
 export interface GenerateOptions extends SamplingOptions {
-  /** Prompt token ids (may be empty: generation then starts a new paragraph). */
+  /** Prompt token ids. Empty means a fresh paragraph: the context is then the boundary token alone. */
   readonly prompt: ArrayLike<number>;
   readonly maxTokens: number;
   readonly random: UniformSource;
@@ -26,14 +26,15 @@ export function* generateTokens(model: LanguageModel, options: GenerateOptions):
   const { maxTokens, random, sampler } = options;
   if (!Number.isSafeInteger(maxTokens) || maxTokens < 0)
     throw new LineageInputError(`maxTokens must be a non-negative integer, got ${maxTokens}`);
-  const promptLength = options.prompt.length;
+  const prompt = options.prompt.length === 0 ? [model.boundaryId] : options.prompt;
+  const promptLength = prompt.length;
+  const tokens = new Int32Array(promptLength + maxTokens);
   for (let i = 0; i < promptLength; i++) {
-    const id = options.prompt[i] as number;
+    const id = prompt[i] as number;
     if (!Number.isInteger(id) || id < 0 || id >= model.vocabSize)
       throw new LineageInputError(`prompt token ${id} is outside the vocabulary`);
+    tokens[i] = id;
   }
-  const tokens = new Int32Array(promptLength + maxTokens);
-  tokens.set(Array.from({ length: promptLength }, (_, i) => options.prompt[i] as number));
   let length = promptLength;
   let dense: Float32Array | undefined;
   for (let produced = 0; produced < maxTokens; produced++) {

@@ -9,7 +9,8 @@
  */
 import { NgramTrie, type TrieLevel } from './ngram-trie.js';
 
-export function countNgrams(stream: Int32Array, order: number, vocabSize: number): NgramTrie {
+/** `boundary` is the paragraph-boundary token (see withContinuationCounts). */
+export function countNgrams(stream: Int32Array, order: number, vocabSize: number, boundary: number): NgramTrie {
   const n = stream.length;
   const sorted = sortPositions(stream, order, vocabSize);
 
@@ -62,7 +63,7 @@ export function countNgrams(stream: Int32Array, order: number, vocabSize: number
     levels.push({ tokens: (tokens[d] as Int32Array).slice(0, size), counts: (raw[d] as Uint32Array).slice(0, size), childStart: starts });
   }
   const trie = new NgramTrie(levels);
-  return new NgramTrie(withContinuationCounts(trie));
+  return new NgramTrie(withContinuationCounts(trie, boundary));
 }
 
 /** Positions 0..n-1 sorted by the `order` tokens starting there; running off the end sorts first. */
@@ -97,12 +98,17 @@ function sortPositions(stream: Int32Array, order: number, vocabSize: number): Ui
 /**
  * Replaces counts below the top level by continuation counts. The suffix of a (d+1)-gram
  * x·g is g, found as the child of its parent's suffix, so each n-gram costs one search.
- * An n-gram seen only at the very start of the stream has no left neighbour; it keeps a
- * count of 1 so it still contributes (KenLM treats sentence-initial n-grams the same way).
+ *
+ * N-grams of two or more tokens that start with the boundary keep their raw counts, as
+ * KenLM does for n-grams starting with <s>: the token before a paragraph start is almost
+ * always a full stop or a quote, so counting distinct left neighbours would flatten how
+ * paragraphs begin. (They form one contiguous block per level: the boundary's descendants.)
  */
-function withContinuationCounts(trie: NgramTrie): TrieLevel[] {
+function withContinuationCounts(trie: NgramTrie, boundary: number): TrieLevel[] {
   const order = trie.order;
   const levels = trie.levels.map((level) => ({ ...level }));
+  let boundaryFrom = trie.findChild(0, 0, boundary);
+  let boundaryTo = boundaryFrom + 1;
   let suffix = new Int32Array(trie.size(1)); // level-1 suffixes are all the root
   for (let d = 1; d < order; d++) {
     const level = trie.levels[d] as TrieLevel;
@@ -117,9 +123,14 @@ function withContinuationCounts(trie: NgramTrie): TrieLevel[] {
         continuation[s] = (continuation[s] as number) + 1;
       }
     }
+    if (d >= 2 && boundaryFrom >= 0) continuation.set(level.counts.subarray(boundaryFrom, boundaryTo), boundaryFrom);
+    // Only an n-gram seen solely at the very start of the stream can have no left neighbour.
     for (let i = 0; i < continuation.length; i++) if (continuation[i] === 0) continuation[i] = 1;
     levels[d] = { ...level, counts: continuation };
     suffix = nextSuffix;
+    if (boundaryFrom >= 0) {
+      [boundaryFrom, boundaryTo] = [level.childStart[boundaryFrom] as number, level.childStart[boundaryTo] as number];
+    }
   }
   return levels;
 }

@@ -26,7 +26,8 @@ function referenceModel(documents: number[][], order: number): (context: number[
   const count = (g: readonly number[]): number => {
     const k = key(g);
     if (!raw.has(k)) return 0;
-    return g.length === order ? (raw.get(k) as number) : Math.max(1, left.get(k)?.size ?? 0);
+    if (g.length === order || (g.length >= 2 && g[0] === B)) return raw.get(k) as number;
+    return Math.max(1, left.get(k)?.size ?? 0);
   };
   const discounts = [[0, 0, 0]] as (readonly [number, number, number])[];
   for (let m = 1; m <= order; m++) {
@@ -145,6 +146,30 @@ describe('NgramModel', () => {
       expect(chi, JSON.stringify(mode)).toBeLessThan(37);
       expect(cells).toBeGreaterThan(2);
     }
+  });
+
+  it('stays a proper distribution at any temperature, and repeated temperatures give identical results', () => {
+    const random = new SeededRandom('cold');
+    const documents = Array.from({ length: 40 }, () => Array.from({ length: 30 }, () => random.nextInt(60)));
+    const model = trainNgramModel(documents, { order: 4, encoding: ENCODING });
+    const context = documents[1]?.slice(0, 6) ?? [];
+    const greedy = model.sample(context, random, { temperature: 0 });
+    for (const temperature of [1e-4, 1e-3, 0.01, 0.04, 0.3, 1.9]) {
+      for (const options of [{ temperature }, { temperature, topP: 0.5 }, { temperature, allowBoundary: false }]) {
+        const dense = model.distribution(context, options);
+        let sum = 0;
+        for (const p of dense) sum += p;
+        expect(sum, JSON.stringify(options)).toBeCloseTo(1, 5);
+        expect(dense.every((p) => Number.isFinite(p) && p >= 0)).toBe(true);
+        if (temperature <= 0.01) {
+          expect(dense[greedy]).toBeGreaterThan(0.99);
+          expect(model.sample(context, random, options)).toBe(greedy);
+        }
+      }
+    }
+    const first = model.distribution(context, { temperature: 0.7 });
+    for (const temperature of [0.2, 0.3, 0.4, 0.5, 0.6]) model.distribution(context, { temperature });
+    expect(model.distribution(context, { temperature: 0.7 })).toEqual(first);
   });
 
   it('never draws the boundary when allowBoundary is false, and top-p keeps only the nucleus', () => {

@@ -10,6 +10,7 @@
  * reuses a cached base^(1/T); top-p merges the sorted sparse tokens with the precomputed base
  * order and stops at the nucleus. Only `distribution` writes all V entries.
  */
+import { endianness } from 'node:os';
 import { type EncodingName, LineageInputError, ORDINARY_VOCAB_SIZE } from '@lineage/core';
 import { discounted, type SmoothedLevel, type Smoothing, smooth } from './kneser-ney.js';
 import type { LanguageModel, SamplingOptions, TokenLogProb, UniformSource } from './language-model.js';
@@ -39,7 +40,7 @@ export class NgramModel implements LanguageModel {
   /** Smoothed unigram over the whole vocabulary, floor included (see #floor). */
   readonly #base: Float64Array;
   #baseOrder: Int32Array | undefined;
-  #powered: { temperature: number; weights: Float64Array; cumulative: Float64Array } | undefined;
+  readonly #powered = new Map<number, PoweredBase>();
   // Scratch for one call: the context nodes found and the sparse part of the distribution.
   readonly #contextNodes: Int32Array;
   #contextCount = 0;
@@ -50,7 +51,7 @@ export class NgramModel implements LanguageModel {
   #touchedCount = 0;
   #nucleusTokens = new Int32Array(1024);
   #nucleusWeights = new Float64Array(1024);
-  readonly #baseTotal: number;
+  readonly #maxBase: number;
   /** The larger of the two floor values (seen and unseen ids). */
   readonly #maxFloor: number;
 
@@ -59,13 +60,16 @@ export class NgramModel implements LanguageModel {
     this.encoding = info.encoding;
     this.vocabSize = ORDINARY_VOCAB_SIZE[info.encoding] + 1;
     this.boundaryId = this.vocabSize - 1;
+    // The nucleus sort packs token ids into the low mantissa bits of a little-endian double.
+    if (this.vocabSize > TOKEN_MASK + 1 || endianness() !== 'LE')
+      throw new LineageInputError('NgramModel needs ids below 2^18 on a little-endian machine');
     trie.validate(this.vocabSize);
     this.order = trie.order;
     this.trie = trie;
     this.info = info;
     this.#smoothing = smooth(trie);
     this.#base = this.#unigram();
-    this.#baseTotal = this.#base.reduce((sum, p) => sum + p, 0);
+    this.#maxBase = this.#base.reduce((largest, p) => Math.max(largest, p), 0);
     this.#maxFloor = Math.max(this.#floor(true), this.#floor(false));
     this.#contextNodes = new Int32Array(this.order);
     this.#extra = new Float64Array(this.vocabSize);
@@ -143,25 +147,21 @@ export class NgramModel implements LanguageModel {
       return result;
     }
     this.#buildSparse(context);
-    const inverse = 1 / temperature;
-    const powered = temperature === 1 ? undefined : this.#poweredBase(temperature);
-    const base = powered ? powered.weights : this.#base;
-    const scale = this.#scale ** inverse;
-    // The total is known from the cached base total and the sparse tokens, so one pass writes
-    // the normalised values.
-    let mass = scale * (powered ? (powered.cumulative[this.vocabSize - 1] as number) : this.#baseTotal);
+    const { table, scale } = this.#temper(temperature);
+    // The total is known from the table's total and the sparse tokens, so one pass writes the
+    // normalised values.
+    let mass = scale * table.total;
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
-      const weight = (this.#scale * (this.#base[t] as number) + (this.#extra[t] as number)) ** inverse;
-      mass += weight - scale * (base[t] as number);
-      this.#extra[t] = weight; // reused as the token's weight until #clearSparse
+      mass += (this.#extra[t] as number) - scale * (table.weights[t] as number);
     }
     if (!allowBoundary) {
       const b = this.boundaryId;
-      mass -= this.#isTouched[b] === 1 ? (this.#extra[b] as number) : scale * (base[b] as number);
+      mass -= this.#isTouched[b] === 1 ? (this.#extra[b] as number) : scale * (table.weights[b] as number);
     }
     const factor = scale / mass;
-    for (let w = 0; w < result.length; w++) result[w] = factor * (base[w] as number);
+    const weights = table.weights;
+    for (let w = 0; w < result.length; w++) result[w] = factor * (weights[w] as number);
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
       result[t] = (this.#extra[t] as number) / mass;
@@ -171,12 +171,36 @@ export class NgramModel implements LanguageModel {
     return result;
   }
 
+  /**
+   * After #buildSparse: weights (P(w) / Pmax)^(1/T), relative to the most probable token so
+   * the largest is exactly 1 and no temperature, however low, underflows every weight to 0.
+   * Sparse tokens' weights go into #extra; every other token's is scale × table.weights[w].
+   */
+  #temper(temperature: number): { table: PoweredBase; scale: number } {
+    const table = this.#poweredBase(temperature);
+    const inverse = 1 / temperature;
+    let largest = this.#scale * this.#maxBase;
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const t = this.#touched[i] as number;
+      const p = this.#scale * (this.#base[t] as number) + (this.#extra[t] as number);
+      if (p > largest) largest = p;
+    }
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const t = this.#touched[i] as number;
+      const relative = (this.#scale * (this.#base[t] as number) + (this.#extra[t] as number)) / largest;
+      this.#extra[t] = temperature === 1 ? relative : relative ** inverse; // reused as the weight until #clearSparse
+    }
+    const baseRelative = (this.#scale * this.#maxBase) / largest;
+    return { table, scale: temperature === 1 ? baseRelative : baseRelative ** inverse };
+  }
+
   sample(context: ArrayLike<number>, random: UniformSource, options: SamplingOptions = {}): number {
     const { temperature, topP, allowBoundary } = resolveSamplingOptions(options);
     if (temperature === 0) return this.#greedy(context, allowBoundary);
     if (topP < 1) return this.#sampleNucleus(context, random, { temperature, topP, allowBoundary });
     if (temperature === 1) return this.#sampleBackoff(context, random, allowBoundary);
-    if (temperature < 1) {
+    // Below T = 0.05 acceptance (P / M)^(1/T − 1) is mostly negligible: compute weights instead.
+    if (temperature < 1 && temperature >= 0.05) {
       const token = this.#sampleSharpened(context, random, temperature, allowBoundary);
       if (token >= 0) return token;
     }
@@ -190,10 +214,11 @@ export class NgramModel implements LanguageModel {
    */
   #sampleSharpened(context: ArrayLike<number>, random: UniformSource, temperature: number, allowBoundary: boolean): number {
     const exponent = 1 / temperature - 1;
+    this.#findContexts(context);
+    const bound = this.#probabilityBound();
     for (let attempt = 0; attempt < 64; attempt++) {
-      const token = this.#sampleBackoff(context, random, allowBoundary); // leaves the contexts found
-      const ratio = this.#probability(token) / this.#probabilityBound();
-      if (random.next() < ratio ** exponent) return token;
+      const token = this.#walkBackoff(random, allowBoundary);
+      if (random.next() < (this.#probability(token) / bound) ** exponent) return token;
     }
     return -1;
   }
@@ -201,6 +226,10 @@ export class NgramModel implements LanguageModel {
   /** Walks the back-off chain: at each context keep a seen continuation with probability 1 − γ, else back off. */
   #sampleBackoff(context: ArrayLike<number>, random: UniformSource, allowBoundary: boolean): number {
     this.#findContexts(context);
+    return this.#walkBackoff(random, allowBoundary);
+  }
+
+  #walkBackoff(random: UniformSource, allowBoundary: boolean): number {
     for (;;) {
       let token = -1;
       for (let k = this.#contextCount - 1; k >= 0 && token < 0; k--) {
@@ -229,25 +258,22 @@ export class NgramModel implements LanguageModel {
     return (this.trie.levels[depth + 1] as TrieLevel).tokens[lo] as number;
   }
 
-  /** Temperature without top-p: exact weights on the sparse tokens, rejection from the cached base^(1/T) elsewhere. */
+  /** Temperature without top-p: exact weights on the sparse tokens, rejection from the cached base table elsewhere. */
   #sampleTempered(context: ArrayLike<number>, random: UniformSource, temperature: number, allowBoundary: boolean): number {
-    const powered = this.#poweredBase(temperature);
-    const inverse = 1 / temperature;
     this.#buildSparse(context);
-    const scale = this.#scale ** inverse;
+    const { table, scale } = this.#temper(temperature);
     const excluded = (t: number): boolean => this.#isTouched[t] === 1 || (!allowBoundary && t === this.boundaryId);
-    const totalBase = powered.cumulative[this.vocabSize - 1] as number;
-    let restBase = totalBase;
+    let restBase = table.total;
     let sparseMass = 0;
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
-      restBase -= powered.weights[t] as number;
-      const weight = allowBoundary || t !== this.boundaryId ? this.#temperedSparse(t, inverse) : 0;
-      this.#extra[t] = weight; // reused as the token's weight until #clearSparse
-      sparseMass += weight;
+      restBase -= table.weights[t] as number;
+      if (!allowBoundary && t === this.boundaryId) this.#extra[t] = 0;
+      sparseMass += this.#extra[t] as number;
     }
-    if (!allowBoundary && this.#isTouched[this.boundaryId] === 0) restBase -= powered.weights[this.boundaryId] as number;
-    let u = random.next() * (sparseMass + scale * Math.max(restBase, 0));
+    if (!allowBoundary && this.#isTouched[this.boundaryId] === 0) restBase -= table.weights[this.boundaryId] as number;
+    restBase = Math.max(restBase, 0);
+    let u = random.next() * (sparseMass + scale * restBase);
     let token = -1;
     for (let i = 0; i < this.#touchedCount && token < 0; i++) {
       const t = this.#touched[i] as number;
@@ -257,16 +283,12 @@ export class NgramModel implements LanguageModel {
       else u -= q;
     }
     for (let attempt = 0; token < 0 && attempt < 10_000; attempt++) {
-      const candidate = upperBound(powered.cumulative, random.next() * totalBase);
+      const candidate = upperBound(table.cumulative, random.next() * table.total);
       if (!excluded(candidate)) token = candidate;
     }
-    if (token < 0) token = this.#linearDraw(powered.weights, excluded, random.next() * restBase);
+    if (token < 0) token = this.#linearDraw(table.weights, excluded, random.next() * restBase);
     this.#clearSparse();
     return token;
-  }
-
-  #temperedSparse(token: number, inverse: number): number {
-    return (this.#scale * (this.#base[token] as number) + (this.#extra[token] as number)) ** inverse;
   }
 
   /** Exact fallback when rejection keeps failing (almost all base mass sits on sparse tokens). */
@@ -298,25 +320,21 @@ export class NgramModel implements LanguageModel {
    * every token tied with the last one taken is kept too, so the set does not depend on order.
    */
   #nucleus(context: ArrayLike<number>, temperature: number, topP: number, allowBoundary: boolean): { count: number; mass: number } {
-    const inverse = 1 / temperature;
-    const powered = temperature === 1 ? undefined : this.#poweredBase(temperature);
-    const baseWeights = powered ? powered.weights : this.#base;
-    const baseTotal = powered ? (powered.cumulative[this.vocabSize - 1] as number) : this.#baseTotal;
     this.#buildSparse(context);
-    const scale = this.#scale ** inverse;
+    const { table, scale } = this.#temper(temperature);
+    const baseWeights = table.weights;
     const allowed = (t: number): boolean => allowBoundary || t !== this.boundaryId;
     // Sparse tokens sorted by weight with a native numeric sort: each key is the weight with
     // its lowest 18 mantissa bits replaced by the token id (a relative change below 2^-34).
     const keys = new Float64Array(this.#touchedCount);
     const keyWords = new Uint32Array(keys.buffer);
     let sparseCount = 0;
-    let total = scale * baseTotal;
+    let total = scale * table.total;
     for (let i = 0; i < this.#touchedCount; i++) {
       const t = this.#touched[i] as number;
       total -= scale * (baseWeights[t] as number);
       if (allowed(t)) {
-        const weight = (this.#scale * (this.#base[t] as number) + (this.#extra[t] as number)) ** inverse;
-        this.#extra[t] = weight; // reused as the token's weight until #clearSparse
+        const weight = this.#extra[t] as number;
         keys[sparseCount] = weight;
         keyWords[2 * sparseCount] = (((keyWords[2 * sparseCount] as number) & ~TOKEN_MASK) | t) >>> 0;
         sparseCount++;
@@ -506,21 +524,28 @@ export class NgramModel implements LanguageModel {
     return order;
   }
 
-  /** base^(1/T) and its running sum in id order, cached for the last temperature used. */
-  #poweredBase(temperature: number): { weights: Float64Array; cumulative: Float64Array } {
-    if (this.#powered?.temperature === temperature) return this.#powered;
+  /**
+   * (base / max base)^(1/T) and its running sum in id order, for the last few temperatures
+   * (interleaved requests with different temperatures must not recompute it at every token).
+   */
+  #poweredBase(temperature: number): PoweredBase {
+    const cached = this.#powered.get(temperature);
+    if (cached) return cached;
     const inverse = 1 / temperature;
     const weights = new Float64Array(this.vocabSize);
     const cumulative = new Float64Array(this.vocabSize);
     let running = 0;
     for (let w = 0; w < this.vocabSize; w++) {
-      const v = (this.#base[w] as number) ** inverse;
+      const relative = (this.#base[w] as number) / this.#maxBase;
+      const v = temperature === 1 ? relative : relative ** inverse;
       weights[w] = v;
       running += v;
       cumulative[w] = running;
     }
-    this.#powered = { temperature, weights, cumulative };
-    return this.#powered;
+    const table = { weights, cumulative, total: running };
+    if (this.#powered.size >= POWERED_CACHE_SIZE) this.#powered.delete(this.#powered.keys().next().value as number);
+    this.#powered.set(temperature, table);
+    return table;
   }
 
   #checkToken(token: number): void {
@@ -531,6 +556,13 @@ export class NgramModel implements LanguageModel {
 }
 
 const TOKEN_MASK = 0x3ffff; // 18 bits: every encoding's ids fit
+const POWERED_CACHE_SIZE = 4;
+
+interface PoweredBase {
+  readonly weights: Float64Array;
+  readonly cumulative: Float64Array;
+  readonly total: number;
+}
 
 /** First index whose cumulative value exceeds `target` (clamped to the last index). */
 function upperBound(cumulative: Float64Array, target: number): number {

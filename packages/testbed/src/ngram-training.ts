@@ -50,7 +50,7 @@ export function trainNgramModel(documents: Iterable<ArrayLike<number>>, options:
     }
     stream[at++] = boundary;
   }
-  const trie = countNgrams(stream, order, ordinary + 1);
+  const trie = countNgrams(stream, order, ordinary + 1, boundary);
   return new NgramModel(trie, {
     encoding,
     trainingTokens: stream.length,
