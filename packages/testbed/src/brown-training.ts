@@ -44,7 +44,7 @@ export function selectDocuments(documents: readonly Uint32Array[], tokens: numbe
 }
 
 export interface BrownTrainOptions extends Omit<TrainOptions, 'source'> {
-  /** Token budget (default: the whole training split, about 1.4M o200k tokens). */
+  /** Token budget (default: the whole training split, about 1.16M o200k tokens). */
   readonly tokens?: number;
   /** Chooses and orders the paragraphs (default 1). */
   readonly seed?: string | number;

@@ -104,10 +104,16 @@ describe('chat server: OpenAI API with the openai client', () => {
   });
 
   it('runs to max_tokens when the model does not stop', async () => {
-    const completion = await client.chat.completions.create(ask('The', { max_completion_tokens: 3, seed: 5, temperature: 2 }));
-    const usage = completion.usage;
-    expect(usage?.completion_tokens).toBeLessThanOrEqual(3);
-    if (usage?.completion_tokens === 3) expect(completion.choices[0]?.finish_reason).toBe('length');
+    let reachedLength = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const completion = await client.chat.completions.create(ask('The', { max_completion_tokens: 3, seed }));
+      const tokens = completion.usage?.completion_tokens;
+      expect(tokens).toBeLessThanOrEqual(3);
+      expect(completion.choices[0]?.finish_reason).toBe(tokens === 3 ? 'length' : 'stop');
+      if (tokens === 3) reachedLength++;
+    }
+    // A paragraph rarely ends within three tokens of "The".
+    expect(reachedLength).toBeGreaterThanOrEqual(8);
   });
 
   it('gives the same output for the same seed and different outputs for different seeds', async () => {

@@ -22,7 +22,7 @@ export { accountId, type CampaignAssignment, type DistillManifest, type DistillO
 export { type FinishReason, type GenerateOptions, generateTokens } from './generation.js';
 export type { LanguageModel, SamplingOptions, TokenLogProb, UniformSource } from './language-model.js';
 export type { MarkedAccount, MarkingScheme, SamplingStep, TextMarkerHook, TokenSamplerHook } from './marking-hooks.js';
-export { loadModelFile, ModelFileError, parseModel, saveModelFile, serializeModel } from './model-file.js';
+export { checkModelPathWritable, loadModelFile, ModelFileError, parseModel, saveModelFile, serializeModel } from './model-file.js';
 export { NgramModel, type NgramModelInfo } from './ngram-model.js';
 export { DEFAULT_ORDER, MAX_ORDER, MIN_ORDER, type TrainOptions, trainNgramModel } from './ngram-training.js';
 export { type PerplexityResult, perplexity } from './perplexity.js';

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@lineage/core';
+import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModelFile, ModelFileError, parseModel, saveModelFile, serializeModel } from './model-file.js';
@@ -58,6 +59,43 @@ describe('model files', () => {
       expect(() => loadModelFile(file), name).toThrow(file);
     }
     expect(() => loadModelFile(join(dir, 'absent.model'))).toThrow(/absent\.model: no such file/);
+  });
+
+  it('refuses a re-checksummed file with broken structure, or else yields a sound model (property)', () => {
+    const bytes = serializeModel(
+      trainNgramModel(
+        [
+          [1, 2, 3, 4, 5, 6],
+          [7, 8, 9],
+          [1, 2, 9],
+        ],
+        { order: 3, encoding: 'cl100k_base' },
+      ),
+    );
+    const bodyStart = bytes.length - 32 - 4 * 40; // inside the level arrays
+    fc.assert(
+      fc.property(fc.integer({ min: bodyStart, max: bytes.length - 33 }), fc.integer({ min: 1, max: 255 }), (index, flip) => {
+        const edited = Uint8Array.from(bytes);
+        edited[index] = (edited[index] as number) ^ flip;
+        edited.set(sha256(edited.subarray(0, edited.length - 32)), edited.length - 32);
+        let model: ReturnType<typeof parseModel>;
+        try {
+          model = parseModel(edited, 'edited.model');
+        } catch (error) {
+          expect(error).toBeInstanceOf(ModelFileError);
+          return;
+        }
+        const random = new SeededRandom(index);
+        for (const context of [[], [1, 2], [7]]) {
+          const dense = model.distribution(context);
+          expect(dense.reduce((a, p) => a + p, 0)).toBeCloseTo(1, 4);
+          expect(Number.isFinite(model.logProb(context, 3))).toBe(true);
+          const t = model.sample(context, random);
+          expect(t >= 0 && t < model.vocabSize).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never accepts a damaged file: any single-byte change is refused (property)', () => {

@@ -9,7 +9,20 @@
  * invariant of the trie, so a truncated, corrupted or hand-edited file is refused with an
  * error naming the file instead of giving wrong probabilities.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { isEncodingName, isRecord, LineageError } from '@lineage/core';
@@ -21,6 +34,7 @@ import { NgramTrie, type TrieLevel } from './ngram-trie.js';
 const MAGIC = 'LNGRAM01';
 const MAX_HEADER_BYTES = 64 * 1024;
 const CHECKSUM_BYTES = 32;
+const WRITE_CHUNK = 1 << 30;
 
 export class ModelFileError extends LineageError {
   override readonly name: string = 'ModelFileError';
@@ -114,12 +128,13 @@ export function parseModel(bytes: Uint8Array, path = '<bytes>'): NgramModel {
 
 /** Writes atomically (temporary file, then rename), creating parent folders. */
 export function saveModelFile(path: string, model: NgramModel): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const bytes = serializeModel(model);
   const temporary = `${path}.${process.pid}.tmp`;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(temporary, 'w', 0o644);
     try {
-      writeSync(fd, serializeModel(model));
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(bytes.length - at, WRITE_CHUNK));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -127,15 +142,30 @@ export function saveModelFile(path: string, model: NgramModel): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw new ModelFileError(path, `cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** Throws a ModelFileError now if `path` could not be written later (before a long training run). */
+export function checkModelPathWritable(path: string): void {
+  let problem: string | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    accessSync(dirname(path), constants.W_OK);
+    if (existsSync(path) && !statSync(path).isFile()) problem = 'not a regular file';
+  } catch (error) {
+    problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+  if (problem !== undefined) throw new ModelFileError(path, `cannot write (${problem})`);
 }
 
 export function loadModelFile(path: string): NgramModel {
   let bytes: Uint8Array;
   try {
+    if (!statSync(path).isFile()) throw new ModelFileError(path, 'not a regular file');
     bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof ModelFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ModelFileError(path, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (error as Error).message})`);
   }
@@ -150,12 +180,7 @@ function checkHeader(raw: unknown, fail: (message: string) => never): Header {
   for (const size of sizes) if (!Number.isSafeInteger(size) || size < 0 || size > 2 ** 31) return fail('bad level sizes');
   if (!isRecord(info) || !isEncodingName(info.encoding)) return fail('bad model info');
   const { trainingTokens, documents, source, createdAt } = info;
-  if (
-    !Number.isSafeInteger(trainingTokens) ||
-    !Number.isSafeInteger(documents) ||
-    typeof source !== 'string' ||
-    typeof createdAt !== 'string'
-  ) {
+  if (!isCount(trainingTokens) || !isCount(documents) || typeof source !== 'string' || typeof createdAt !== 'string') {
     return fail('bad model info');
   }
   return {
@@ -164,6 +189,10 @@ function checkHeader(raw: unknown, fail: (message: string) => never): Header {
     sizes: sizes as number[],
     info: { encoding: info.encoding, trainingTokens: trainingTokens as number, documents: documents as number, source, createdAt },
   };
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function align8(n: number): number {

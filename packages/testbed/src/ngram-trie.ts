@@ -81,7 +81,7 @@ export class NgramTrie {
       for (let i = 0; i < size; i++) {
         const start = childStart[i] as number;
         const end = childStart[i + 1] as number;
-        if (end < start) fail(`level ${d} child index decreases at node ${i}`);
+        if (end < start || end > next.length) fail(`level ${d} child index is out of order or out of range at node ${i}`);
         for (let j = start; j < end; j++) {
           const t = next[j] as number;
           if (t < 0 || t >= vocabSize) fail(`level ${d + 1} token ${t} is outside the vocabulary`);

@@ -55,7 +55,12 @@ export function testbedGenerate(argv: readonly string[], io: CliIo): number {
   if (marking && values.account === undefined)
     throw new UsageError('marked samples need --account ID (see `lineage testbed generate --help`)');
   const model = loadModelFile(values.model);
-  const fd = values.out === undefined ? undefined : openSync(values.out, 'w', 0o644);
+  let fd: number | undefined;
+  try {
+    fd = values.out === undefined ? undefined : openSync(values.out, 'w', 0o644);
+  } catch (error) {
+    throw new UsageError(`cannot write --out ${values.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   try {
     for (const sample of generateSamples({
       model,

@@ -1,5 +1,14 @@
 /** `lineage testbed train`: an n-gram model on the Brown training split, saved as a model file. */
-import { brownTokenDocuments, DEFAULT_ORDER, MAX_ORDER, MIN_ORDER, perplexity, saveModelFile, trainOnBrown } from '@lineage/testbed';
+import {
+  brownTokenDocuments,
+  checkModelPathWritable,
+  DEFAULT_ORDER,
+  MAX_ORDER,
+  MIN_ORDER,
+  perplexity,
+  saveModelFile,
+  trainOnBrown,
+} from '@lineage/testbed';
 import { type CliIo, writeJson, writeLine, writeTable } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { UsageError } from '../usage-error.js';
@@ -15,7 +24,7 @@ and reports its perplexity on the held-out split beside a unigram baseline.
 Options:
   --out FILE        where to write the model (required; parent folders are created)
   --order N         n-gram order, ${MIN_ORDER}-${MAX_ORDER} (default ${DEFAULT_ORDER})
-  --tokens N        training tokens (default: the whole training split, about 1.14M)
+  --tokens N        training tokens (default: the whole training split, about 1.16M)
   --seed S          chooses and orders the training paragraphs (default 1)
   --tokenizer NAME  token ids of the model (default o200k_base)
   --json            print the report as JSON
@@ -43,6 +52,7 @@ export function testbedTrain(argv: readonly string[], io: CliIo): number {
     throw new UsageError(`unknown tokenizer ${JSON.stringify(encoding)}; use o200k_base or cl100k_base`);
   const seed = values.seed ?? '1';
 
+  checkModelPathWritable(values.out); // fail now, not after training
   brownTokenDocuments('train', encoding); // tokenize first (cached) so the time below is training alone
   const started = performance.now();
   const model = trainOnBrown({ order, encoding, seed, ...(tokens === undefined ? {} : { tokens }) });

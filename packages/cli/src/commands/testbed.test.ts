@@ -129,6 +129,12 @@ describe('lineage testbed', () => {
       [['testbed', 'train'], /--out/],
       [['testbed', 'train', '--out', join(dir, 'x.model'), '--order', '9'], /--order must be an integer from 1 to 6/],
       [['testbed', 'generate', '--model', model], /--tokens/],
+      [['testbed', 'train', '--out', '/dev/null/m.model'], /model file \/dev\/null\/m\.model: cannot write/],
+      [['testbed', 'generate', '--model', model, '--tokens', '3', '--out', '/dev/null/x.jsonl'], /cannot write --out/],
+      [
+        ['testbed', 'distill', '--teacher', model, '--accounts', '3', '--rho', '0.5', '--tokens', '5000', '--out', '/dev/null/run'],
+        /cannot create the output folder/,
+      ],
       [['testbed', 'generate', '--model', join(dir, 'absent.model'), '--tokens', '3'], /absent\.model: no such file/],
       [
         ['testbed', 'distill', '--teacher', model, '--accounts', '3', '--rho', '1.5', '--tokens', '5000', '--out', dir],
