@@ -330,11 +330,16 @@ function _sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
+/** A client that reads nothing for this long is dropped, so it cannot hold a socket and a generation forever. */
+const STALLED_CLIENT_MS = 60_000;
+
 /** Writes one SSE event and waits for the socket when its buffer is full (or the client left). */
 async function _sendEvent(res: ServerResponse, data: object): Promise<void> {
   if (res.destroyed || res.write(`data: ${JSON.stringify(data)}\n\n`)) return;
   await new Promise<void>((resolve) => {
+    const stalled = setTimeout(() => res.destroy(), STALLED_CLIENT_MS);
     const done = () => {
+      clearTimeout(stalled);
       res.off('drain', done);
       res.off('close', done);
       resolve();
