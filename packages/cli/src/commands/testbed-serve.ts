@@ -74,7 +74,6 @@ export async function testbedServe(argv: readonly string[], io: CliIo): Promise<
       throw error;
     });
     writeLine(io.stdout, server.url);
-    const host = values.host ?? '127.0.0.1';
     if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') {
       writeLine(io.stderr, `lineage: warning: listening on ${host}, not loopback: anyone who can reach it can use the model`);
     }
