@@ -1,15 +1,16 @@
 /**
  * The marking schemes the testbed commands (`serve`, `generate`, `distill`) can apply, by
- * name. Each scheme's issue registers it here when @lineage/embed provides it; until then the
- * registry is empty and asking for a scheme is a usage error that says so.
+ * name: `kgw` (green list, provider channel) so far; each further scheme registers here as
+ * @lineage/embed provides it.
  */
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import type { MarkingScheme } from '@lineage/testbed';
+import { greenListMarking } from './schemes/green-list.js';
 import { UsageError } from './usage-error.js';
 
 export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
 
-export const markingSchemes = new Map<string, MarkingSchemeFactory>();
+export const markingSchemes = new Map<string, MarkingSchemeFactory>([['kgw', greenListMarking]]);
 
 export interface ResolvedMarking {
   readonly scheme: MarkingScheme;

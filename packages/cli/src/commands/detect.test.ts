@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { type DetectionScheme, detectionSchemes } from './detect.js';
 
@@ -38,7 +38,13 @@ async function keyFile(): Promise<string> {
   return path;
 }
 
-afterEach(() => detectionSchemes.clear());
+// Each test starts with no scheme registered and gets the built-in ones back afterwards.
+const builtins = new Map(detectionSchemes);
+beforeEach(() => detectionSchemes.clear());
+afterEach(() => {
+  detectionSchemes.clear();
+  for (const [name, scheme] of builtins) detectionSchemes.set(name, scheme);
+});
 
 describe('lineage detect', () => {
   it('says plainly when no scheme is available', async () => {

@@ -1,6 +1,7 @@
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { greenListDetection } from '../schemes/green-list.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
@@ -19,7 +20,7 @@ export interface DetectionScheme {
   }): Promise<readonly Record<string, unknown>[]>;
 }
 
-export const detectionSchemes = new Map<string, DetectionScheme>();
+export const detectionSchemes = new Map<string, DetectionScheme>([['kgw', greenListDetection]]);
 
 export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--alpha A] [--aggregate]
                       [--jsonl] [--field NAME] [--json] FILE... | -

@@ -1,0 +1,6 @@
+/**
+ * @lineage/detect: exact tests for Lineage marks. The green-list provider channel is here;
+ * the other token-level schemes, identity decoding, probing and reports arrive with their issues.
+ */
+export type { DetectionResult } from './detection-result.js';
+export { detectGreenList, type GreenListDetectOptions } from './green-list-detector.js';

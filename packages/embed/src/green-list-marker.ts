@@ -1,0 +1,172 @@
+/**
+ * The green-list watermark (Kirchenbauer et al., "A Watermark for Large Language Models",
+ * ICML 2023) on the provider channel: at each step a keyed PRF of the previous h tokens
+ * splits the vocabulary into a green fraction γ and the rest, and green logits get +δ.
+ * Every account shares the provider key, so a student distilled from many accounts still
+ * inherits one consistent bias (DESIGN.md, "Three channels").
+ *
+ * A context window that already occurred earlier in the same response is left unbiased:
+ * repeating it would only amplify one choice (and detection scores each tuple once anyway).
+ */
+import {
+  contextSeed,
+  type GreenListParameters,
+  greenThreshold,
+  LineageInputError,
+  type LineageKey,
+  ORDINARY_VOCAB_SIZE,
+  type PrfKey,
+  prfWord,
+} from '@lineage/core';
+
+/** A source of uniform doubles in [0, 1), such as `SeededRandom` from @lineage/core. */
+export interface UniformSource {
+  next(): number;
+}
+
+export interface GreenListMarkerOptions {
+  readonly key: LineageKey;
+  /**
+   * Length of the logits the pipeline produces. Default: the key's tokenizer's ordinary
+   * vocabulary; a model with extra ids (special tokens, an end token) passes its own size.
+   */
+  readonly vocabSize?: number;
+}
+
+export class GreenListMarker {
+  readonly scheme = 'kgw';
+  readonly parameters: GreenListParameters;
+  readonly vocabSize: number;
+  readonly #prf: PrfKey;
+  readonly #threshold: number;
+  readonly #boost: number;
+  readonly #seed = new Uint32Array(2);
+  #green: Uint8Array | undefined;
+
+  constructor(options: GreenListMarkerOptions) {
+    const { key } = options;
+    this.parameters = key.schemes.greenList;
+    if (this.parameters.selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
+    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
+    this.vocabSize = options.vocabSize ?? ordinary;
+    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
+      throw new LineageInputError(
+        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
+      );
+    }
+    this.#prf = key.prfKey('provider');
+    this.#threshold = greenThreshold(this.parameters.gamma);
+    this.#boost = Math.exp(this.parameters.delta);
+  }
+
+  /** Whether `token` is green after the last h tokens of `context` (what the detector recomputes). */
+  isGreen(context: ArrayLike<number>, token: number): boolean {
+    const h = this.parameters.contextWidth;
+    contextSeed(this.#prf, context, context.length - h, h, this.#seed);
+    return prfWord(this.#seed[0] as number, this.#seed[1] as number, token) < this.#threshold;
+  }
+
+  /**
+   * Adds δ in place to the logits of green tokens. Returns false (logits untouched) when the
+   * step is not marked: fewer than h tokens of context, or a window repeated within the
+   * response that starts at `responseStart`.
+   */
+  processLogits(logits: Float32Array, context: ArrayLike<number>, responseStart = 0): boolean {
+    this.#checkLogits(logits);
+    if (!this.#seeds(context, responseStart)) return false;
+    const [lo, hi] = this.#seed as unknown as [number, number];
+    const threshold = this.#threshold;
+    const delta = this.parameters.delta;
+    for (let t = 0; t < logits.length; t++) if (prfWord(lo, hi, t) < threshold) logits[t] = (logits[t] as number) + delta;
+    return true;
+  }
+
+  /**
+   * Samples from probabilities with green tokens weighted by e^δ (the same as adding δ to the
+   * logits before softmax), for pipelines that hold probabilities rather than logits.
+   */
+  sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
+    this.#checkLogits(probabilities);
+    const marked = this.#seeds(context, responseStart);
+    const [lo, hi] = this.#seed as unknown as [number, number];
+    const threshold = this.#threshold;
+    this.#green ??= new Uint8Array(this.vocabSize);
+    const green = this.#green;
+    let total = 0;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (!(p >= 0)) throw new LineageInputError(`probability ${t} is ${p}; probabilities must be non-negative numbers`);
+      const isGreen = marked && p > 0 && prfWord(lo, hi, t) < threshold ? 1 : 0;
+      green[t] = isGreen;
+      total += isGreen ? p * this.#boost : p;
+    }
+    if (!(total > 0 && Number.isFinite(total))) throw new LineageInputError('probabilities must have a positive, finite sum');
+    let u = random.next() * total;
+    let last = -1;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (p === 0) continue;
+      const w = green[t] ? p * this.#boost : p;
+      last = t;
+      if (u < w) return t;
+      u -= w;
+    }
+    return last;
+  }
+
+  /**
+   * Samples the marked distribution by rejection from the pipeline's own sampler: draw from
+   * the unmarked distribution, keep a green token, keep a red one with probability e^−δ.
+   * Accepted tokens follow p·e^δ (green) vs p (red), exactly what `sampleFromProbabilities`
+   * draws, at an expected e^δ / (1 + (e^δ − 1)·P(green)) draws and no pass over the vocabulary.
+   */
+  sampleWithDraw(drawUnmarked: () => number, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
+    const marked = this.#seeds(context, responseStart);
+    const [lo, hi] = this.#seed as unknown as [number, number];
+    const keepRed = 1 / this.#boost;
+    for (;;) {
+      const t = drawUnmarked();
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
+        throw new LineageInputError(`the unmarked sampler returned ${t}, outside the vocabulary`);
+      if (!marked || prfWord(lo, hi, t) < this.#threshold || random.next() < keepRed) return t;
+    }
+  }
+
+  /** Computes the context seed; false when this step is left unmarked. */
+  #seeds(context: ArrayLike<number>, responseStart: number): boolean {
+    const h = this.parameters.contextWidth;
+    const n = context.length;
+    for (let i = Math.max(0, n - h); i < n; i++) {
+      const t = context[i] as number;
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
+        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
+    }
+    if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return false;
+    contextSeed(this.#prf, context, n - h, h, this.#seed);
+    return true;
+  }
+
+  #checkLogits(values: Float32Array): void {
+    if (!(values instanceof Float32Array)) throw new LineageInputError('logits must be a Float32Array');
+    if (values.length !== this.vocabSize) {
+      throw new LineageInputError(`logits have length ${values.length}, but the vocabulary has ${this.vocabSize} ids`);
+    }
+    for (let t = 0; t < values.length; t++) {
+      const x = values[t] as number;
+      // -Infinity is a legitimate mask; NaN and +Infinity are not.
+      if (x !== x || x === Number.POSITIVE_INFINITY) throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
+    }
+  }
+}
+
+/** Whether the last h tokens also occur as a window ending earlier inside the response. */
+function repeatsEarlierWindow(context: ArrayLike<number>, responseStart: number, h: number): boolean {
+  const n = context.length;
+  if (h === 0) return false;
+  for (let end = Math.max(responseStart + h, h); end < n; end++) {
+    let same = true;
+    for (let j = 1; j <= h && same; j++) same = context[end - j] === context[n - j];
+    if (same) return true;
+  }
+  return false;
+}

@@ -1,0 +1,2 @@
+/** `@lineage/embed/logits`: token-level marking for pipelines that sample tokens themselves. */
+export { GreenListMarker, type GreenListMarkerOptions, type UniformSource } from './green-list-marker.js';
