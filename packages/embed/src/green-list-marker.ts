@@ -154,7 +154,8 @@ export class GreenListMarker {
     for (let t = 0; t < values.length; t++) {
       const x = values[t] as number;
       // -Infinity is a legitimate mask; NaN and +Infinity are not.
-      if (x !== x || x === Number.POSITIVE_INFINITY) throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
+      if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY)
+        throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
     }
   }
 }
