@@ -29,6 +29,6 @@ describe('marking-scheme registry', () => {
     expect(() => markingFromOptions('x', { scheme: 'keyed' })).toThrow(UsageError);
     expect(() => markingFromOptions('x', { key: path, scheme: 'nope' })).toThrow(/unknown marking scheme "nope"/);
     markingSchemes.set('keyed', () => ({ name: 'keyed' }));
-    expect(() => markingFromOptions('x', { key: path, scheme: 'nope' })).toThrow(/available: keyed/);
+    expect(() => markingFromOptions('x', { key: path, scheme: 'nope' })).toThrow(/available: .*keyed/);
   });
 });

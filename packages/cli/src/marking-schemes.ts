@@ -1,16 +1,20 @@
 /**
  * The marking schemes the testbed commands (`serve`, `generate`, `distill`) can apply, by
- * name: `kgw` (green list, provider channel) so far; each further scheme registers here as
+ * name: `kgw` (green list) and `gumbel` (Gumbel sampling), provider channel so far; each further scheme registers here as
  * @lineage/embed provides it.
  */
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import type { MarkingScheme } from '@lineage/testbed';
 import { greenListMarking } from './schemes/green-list.js';
+import { gumbelMarking } from './schemes/gumbel.js';
 import { UsageError } from './usage-error.js';
 
 export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
 
-export const markingSchemes = new Map<string, MarkingSchemeFactory>([['kgw', greenListMarking]]);
+export const markingSchemes = new Map<string, MarkingSchemeFactory>([
+  ['kgw', greenListMarking],
+  ['gumbel', gumbelMarking],
+]);
 
 export interface ResolvedMarking {
   readonly scheme: MarkingScheme;

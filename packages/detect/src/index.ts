@@ -4,3 +4,4 @@
  */
 export type { DetectionResult } from './detection-result.js';
 export { detectGreenList, type GreenListDetectOptions } from './green-list-detector.js';
+export { detectGumbel, type GumbelDetectOptions } from './gumbel-detector.js';

@@ -18,6 +18,7 @@ import {
   type PrfKey,
   prfWord,
 } from '@lineage/core';
+import { repeatsEarlierWindow } from './repeated-window.js';
 
 /** A source of uniform doubles in [0, 1), such as `SeededRandom` from @lineage/core. */
 export interface UniformSource {
@@ -158,16 +159,4 @@ export class GreenListMarker {
         throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
     }
   }
-}
-
-/** Whether the last h tokens also occur as a window ending earlier inside the response. */
-function repeatsEarlierWindow(context: ArrayLike<number>, responseStart: number, h: number): boolean {
-  const n = context.length;
-  if (h === 0) return false;
-  for (let end = Math.max(responseStart + h, h); end < n; end++) {
-    let same = true;
-    for (let j = 1; j <= h && same; j++) same = context[end - j] === context[n - j];
-    if (same) return true;
-  }
-  return false;
 }

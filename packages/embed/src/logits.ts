@@ -1,2 +1,3 @@
 /** `@lineage/embed/logits`: token-level marking for pipelines that sample tokens themselves. */
 export { GreenListMarker, type GreenListMarkerOptions, type UniformSource } from './green-list-marker.js';
+export { GumbelMarker, type GumbelMarkerOptions, gumbelPrfKey } from './gumbel-marker.js';

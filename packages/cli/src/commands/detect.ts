@@ -2,6 +2,7 @@ import { type LineageKey, loadKeyFile } from '@lineage/core';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { greenListDetection } from '../schemes/green-list.js';
+import { gumbelDetection } from '../schemes/gumbel.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
@@ -20,7 +21,10 @@ export interface DetectionScheme {
   }): Promise<readonly Record<string, unknown>[]>;
 }
 
-export const detectionSchemes = new Map<string, DetectionScheme>([['kgw', greenListDetection]]);
+export const detectionSchemes = new Map<string, DetectionScheme>([
+  ['kgw', greenListDetection],
+  ['gumbel', gumbelDetection],
+]);
 
 export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--alpha A] [--aggregate]
                       [--jsonl] [--field NAME] [--json] FILE... | -
@@ -85,7 +89,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
     const results = await scheme.detect({ key, texts, aggregate, alpha });
     const expected = aggregate ? 1 : texts.length;
     if (results.length !== expected) throw new Error(`scheme ${scheme.name} returned ${results.length} results for ${expected} expected`);
-    perScheme.push(results);
+    perScheme.push(schemes.length > 1 ? results.map((r) => correctedForSchemes(r, schemes.length, alpha)) : results);
   }
 
   // One entry per input in input order (a bad input as { source, error }); with --aggregate,
@@ -108,4 +112,22 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   if (values.json) writeJson(io.stdout, { results });
   else writeColumns(io.stdout, results);
   return items.some((item) => item.kind === 'problem') ? 2 : 0;
+}
+
+/**
+ * Several schemes tested on one text are several tests: Bonferroni over their number, so
+ * the chance of any false "marked" stays at alpha. The uncorrected p-value is kept beside.
+ */
+function correctedForSchemes(result: Record<string, unknown>, tests: number, alpha: number): Record<string, unknown> {
+  const { pValue, log10P } = result;
+  if (typeof pValue !== 'number' || typeof log10P !== 'number') return result;
+  const corrected = Math.min(1, pValue * tests);
+  return {
+    ...result,
+    pValue: corrected,
+    log10P: Math.min(0, log10P + Math.log10(tests)),
+    verdict: corrected <= alpha ? 'marked' : 'not-marked',
+    uncorrectedPValue: pValue,
+    correction: `bonferroni over ${tests} schemes`,
+  };
 }

@@ -1,0 +1,111 @@
+/**
+ * Gumbel / exponential-minimum sampling (Aaronson 2022; Kuditipudi et al. 2023 analyse the
+ * same rule): with keyed uniforms r_t from the PRF of the previous h tokens, emit
+ * argmax_t r_t^(1/p_t). Over the key this is an exact draw from p, so the text distribution
+ * is unchanged (distortion-free), yet the chosen token's r is pushed towards 1, which the
+ * detector sums as −log(1 − r).
+ *
+ * A window repeated within the response would repeat the same choice deterministically, so
+ * such a step is drawn plainly from p with the caller's randomness instead.
+ */
+import {
+  contextSeed,
+  type GumbelParameters,
+  LineageInputError,
+  type LineageKey,
+  ORDINARY_VOCAB_SIZE,
+  type PrfKey,
+  prfUniform,
+} from '@lineage/core';
+import type { UniformSource } from './green-list-marker.js';
+import { repeatsEarlierWindow } from './repeated-window.js';
+
+export interface GumbelMarkerOptions {
+  readonly key: LineageKey;
+  /** Length of the probability vectors (default: the key's tokenizer's ordinary vocabulary). */
+  readonly vocabSize?: number;
+}
+
+/** The PRF key of the Gumbel scheme on the provider channel (shared with the detector). */
+export function gumbelPrfKey(key: LineageKey): PrfKey {
+  return key.prfKey('provider/gumbel');
+}
+
+export class GumbelMarker {
+  readonly scheme = 'gumbel';
+  readonly parameters: GumbelParameters;
+  readonly vocabSize: number;
+  readonly #prf: PrfKey;
+  readonly #seed = new Uint32Array(2);
+
+  constructor(options: GumbelMarkerOptions) {
+    const { key } = options;
+    this.parameters = key.schemes.gumbel;
+    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
+    this.vocabSize = options.vocabSize ?? ordinary;
+    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
+      throw new LineageInputError(
+        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
+      );
+    }
+    this.#prf = gumbelPrfKey(key);
+  }
+
+  /**
+   * The next token for `probabilities` (non-negative, any positive total) after `context`.
+   * Unmarked steps (short context, repeated window) draw from p with `random`.
+   */
+  sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
+    if (!(probabilities instanceof Float32Array) || probabilities.length !== this.vocabSize) {
+      throw new LineageInputError(`probabilities must be a Float32Array of length ${this.vocabSize}`);
+    }
+    let total = 0;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (!(p >= 0 && p < Number.POSITIVE_INFINITY))
+        throw new LineageInputError(`probability ${t} is ${p}; probabilities must be finite and non-negative`);
+      total += p;
+    }
+    if (!(total > 0)) throw new LineageInputError('probabilities must have a positive sum');
+    const h = this.parameters.contextWidth;
+    const n = context.length;
+    for (let i = Math.max(0, n - h); i < n; i++) {
+      const t = context[i] as number;
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
+        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
+    }
+    if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return drawPlain(probabilities, total, random);
+    contextSeed(this.#prf, context, n - h, h, this.#seed);
+    const lo = this.#seed[0] as number;
+    const hi = this.#seed[1] as number;
+    // Maximise log(r)/p. Since log(r) <= r - 1, a token with (r - 1) < best * p cannot win,
+    // which skips the logarithm for almost every token once a good candidate is known.
+    let best = Number.NEGATIVE_INFINITY;
+    let winner = -1;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = (probabilities[t] as number) / total;
+      if (p === 0) continue;
+      const r = prfUniform(lo, hi, t);
+      if (r - 1 < best * p) continue;
+      const score = Math.log(r) / p;
+      if (score > best) {
+        best = score;
+        winner = t;
+      }
+    }
+    return winner;
+  }
+}
+
+function drawPlain(probabilities: Float32Array, total: number, random: UniformSource): number {
+  let u = random.next() * total;
+  let last = -1;
+  for (let t = 0; t < probabilities.length; t++) {
+    const p = probabilities[t] as number;
+    if (p === 0) continue;
+    last = t;
+    if (u < p) return t;
+    u -= p;
+  }
+  return last;
+}
