@@ -1,12 +1,13 @@
 /**
  * The marking schemes the testbed commands (`serve`, `generate`, `distill`) can apply, by
- * name: `kgw` (green list) and `gumbel` (Gumbel sampling), provider channel so far; each further scheme registers here as
+ * name: `kgw` (green list), `gumbel` (Gumbel sampling) and `tournament`, provider channel so far; each further scheme registers here as
  * @lineage/embed provides it.
  */
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import type { MarkingScheme } from '@lineage/testbed';
 import { greenListMarking } from './schemes/green-list.js';
 import { gumbelMarking } from './schemes/gumbel.js';
+import { tournamentMarking } from './schemes/tournament.js';
 import { UsageError } from './usage-error.js';
 
 export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
@@ -14,6 +15,7 @@ export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
 export const markingSchemes = new Map<string, MarkingSchemeFactory>([
   ['kgw', greenListMarking],
   ['gumbel', gumbelMarking],
+  ['tournament', tournamentMarking],
 ]);
 
 export interface ResolvedMarking {

@@ -27,7 +27,7 @@ export interface GumbelParameters {
 
 export interface TournamentParameters {
   readonly contextWidth: number;
-  /** m: tournament layers (1-64). */
+  /** m: tournament layers (1-32: the bits of one PRF word). */
   readonly layers: number;
 }
 
@@ -60,7 +60,7 @@ const SPEC: { readonly [S in keyof SchemeParameters]: { readonly [F in keyof Sch
     selfSeeded: { kind: 'bool' },
   },
   gumbel: { contextWidth: { kind: 'int', min: 1, max: 8 } },
-  tournament: { contextWidth: { kind: 'int', min: 1, max: 8 }, layers: { kind: 'int', min: 1, max: 64 } },
+  tournament: { contextWidth: { kind: 'int', min: 1, max: 8 }, layers: { kind: 'int', min: 1, max: 32 } },
   lexical: { contextWords: { kind: 'int', min: 1, max: 8 } },
 };
 

@@ -5,3 +5,4 @@
 export type { DetectionResult } from './detection-result.js';
 export { detectGreenList, type GreenListDetectOptions } from './green-list-detector.js';
 export { detectGumbel, type GumbelDetectOptions } from './gumbel-detector.js';
+export { detectTournament, type TournamentDetectOptions } from './tournament-detector.js';

@@ -1,3 +1,4 @@
 /** `@lineage/embed/logits`: token-level marking for pipelines that sample tokens themselves. */
 export { GreenListMarker, type GreenListMarkerOptions, type UniformSource } from './green-list-marker.js';
 export { GumbelMarker, type GumbelMarkerOptions, gumbelPrfKey } from './gumbel-marker.js';
+export { TournamentMarker, type TournamentMarkerOptions, tournamentPrfKey } from './tournament-marker.js';

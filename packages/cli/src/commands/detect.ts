@@ -3,6 +3,7 @@ import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { greenListDetection } from '../schemes/green-list.js';
 import { gumbelDetection } from '../schemes/gumbel.js';
+import { tournamentDetection } from '../schemes/tournament.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
@@ -24,6 +25,7 @@ export interface DetectionScheme {
 export const detectionSchemes = new Map<string, DetectionScheme>([
   ['kgw', greenListDetection],
   ['gumbel', gumbelDetection],
+  ['tournament', tournamentDetection],
 ]);
 
 export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--alpha A] [--aggregate]

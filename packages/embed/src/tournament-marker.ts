@@ -1,0 +1,147 @@
+/**
+ * Tournament sampling (Dathathri et al., "Scalable watermarking for identifying large
+ * language model outputs", Nature 2024 — SynthID-Text), in its vectorised two-leaf form:
+ * each of m layers carries a keyed bit g_l(t) per token, and the distribution is updated
+ * layer by layer as p ← p · (1 + g_l − E_p[g_l]), which is exactly the law of the winner of a
+ * knockout between two independent draws that prefers g = 1. Over the key the output follows
+ * p (non-distortionary); the emitted token's bits lean towards 1, which the detector counts.
+ *
+ * The m bits of a token are the low m bits of one keyed PRF word (m ≤ 32). Tokens whose
+ * probability is below 1e-10 of the total are left out of the update (they are still drawn,
+ * unmarked, with their own mass), which bounds the work per step by the model's support.
+ */
+import {
+  contextSeed,
+  LineageInputError,
+  type LineageKey,
+  ORDINARY_VOCAB_SIZE,
+  type PrfKey,
+  prfWord,
+  type TournamentParameters,
+} from '@lineage/core';
+import type { UniformSource } from './green-list-marker.js';
+import { repeatsEarlierWindow } from './repeated-window.js';
+
+export interface TournamentMarkerOptions {
+  readonly key: LineageKey;
+  /** Length of the probability vectors (default: the key's tokenizer's ordinary vocabulary). */
+  readonly vocabSize?: number;
+}
+
+const NEGLIGIBLE = 1e-10;
+
+export class TournamentMarker {
+  readonly scheme = 'tournament';
+  readonly parameters: TournamentParameters;
+  readonly vocabSize: number;
+  readonly #prf: PrfKey;
+  readonly #seed = new Uint32Array(2);
+  #ids = new Int32Array(1024);
+  #mass = new Float64Array(1024);
+  #words = new Uint32Array(1024);
+
+  constructor(options: TournamentMarkerOptions) {
+    const { key } = options;
+    this.parameters = key.schemes.tournament;
+    if (!(this.parameters.layers >= 1 && this.parameters.layers <= 32))
+      throw new LineageInputError('tournament layers must be from 1 to 32');
+    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
+    this.vocabSize = options.vocabSize ?? ordinary;
+    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
+      throw new LineageInputError(
+        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
+      );
+    }
+    this.#prf = tournamentPrfKey(key);
+  }
+
+  sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
+    if (!(probabilities instanceof Float32Array) || probabilities.length !== this.vocabSize) {
+      throw new LineageInputError(`probabilities must be a Float32Array of length ${this.vocabSize}`);
+    }
+    let total = 0;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (!(p >= 0 && p < Number.POSITIVE_INFINITY))
+        throw new LineageInputError(`probability ${t} is ${p}; probabilities must be finite and non-negative`);
+      total += p;
+    }
+    if (!(total > 0)) throw new LineageInputError('probabilities must have a positive sum');
+    const { contextWidth: h, layers } = this.parameters;
+    const n = context.length;
+    for (let i = Math.max(0, n - h); i < n; i++) {
+      const t = context[i] as number;
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
+        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
+    }
+    const marked = n >= h && !repeatsEarlierWindow(context, Math.max(0, responseStart), h);
+    if (marked) contextSeed(this.#prf, context, n - h, h, this.#seed);
+    const lo = this.#seed[0] as number;
+    const hi = this.#seed[1] as number;
+
+    // Split the mass: tokens in the tournament, and a negligible remainder drawn unmarked.
+    const floor = NEGLIGIBLE * total;
+    let count = 0;
+    let kept = 0;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (p === 0 || (marked && p < floor)) continue;
+      if (count === this.#ids.length) this.#grow();
+      this.#ids[count] = t;
+      this.#mass[count] = p / total;
+      if (marked) this.#words[count] = prfWord(lo, hi, t);
+      kept += p / total;
+      count++;
+    }
+    if (random.next() >= kept) return drawFrom(probabilities, floor, total * (1 - kept), random);
+    const ids = this.#ids;
+    const mass = this.#mass;
+    const words = this.#words;
+    for (let i = 0; i < count; i++) mass[i] = (mass[i] as number) / kept;
+    if (marked) {
+      for (let layer = 0; layer < layers; layer++) {
+        let g = 0;
+        for (let i = 0; i < count; i++) if (((words[i] as number) >>> layer) & 1) g += mass[i] as number;
+        for (let i = 0; i < count; i++) mass[i] = (mass[i] as number) * (1 + (((words[i] as number) >>> layer) & 1) - g);
+      }
+    }
+    let u = random.next();
+    for (let i = 0; i < count - 1; i++) {
+      u -= mass[i] as number;
+      if (u < 0) return ids[i] as number;
+    }
+    return ids[count - 1] as number;
+  }
+
+  #grow(): void {
+    const size = this.#ids.length * 2;
+    const ids = new Int32Array(size);
+    ids.set(this.#ids);
+    const mass = new Float64Array(size);
+    mass.set(this.#mass);
+    const words = new Uint32Array(size);
+    words.set(this.#words);
+    this.#ids = ids;
+    this.#mass = mass;
+    this.#words = words;
+  }
+}
+
+/** The PRF key of the tournament scheme on the provider channel (the detector derives the same). */
+export function tournamentPrfKey(key: LineageKey): PrfKey {
+  return key.prfKey('provider/tournament');
+}
+
+/** Draws among the tokens below `floor` (total mass `rest`), used only when a marked step lands in the negligible tail. */
+function drawFrom(probabilities: Float32Array, floor: number, rest: number, random: UniformSource): number {
+  let u = random.next() * rest;
+  let last = -1;
+  for (let t = 0; t < probabilities.length; t++) {
+    const p = probabilities[t] as number;
+    if (p === 0 || p >= floor) continue;
+    last = t;
+    if (u < p) return t;
+    u -= p;
+  }
+  return last;
+}
