@@ -98,7 +98,7 @@ describe('key files', () => {
         delta: fc.double({ min: 0.1, max: 50, noNaN: true }),
         selfSeeded: fc.boolean(),
       }),
-      tournament: fc.record({ contextWidth: fc.integer({ min: 1, max: 8 }), layers: fc.integer({ min: 1, max: 64 }) }),
+      tournament: fc.record({ contextWidth: fc.integer({ min: 1, max: 8 }), layers: fc.integer({ min: 1, max: 32 }) }),
     });
     fc.assert(
       fc.property(

@@ -6,7 +6,9 @@
  * detector sums as −log(1 − r).
  *
  * A window repeated within the response would repeat the same choice deterministically, so
- * such a step is drawn plainly from p with the caller's randomness instead.
+ * such a step is drawn plainly from p with the caller's randomness instead. Tokens below
+ * 1e-10 of the total mass are drawn plainly too, with exactly their own mass, so the race
+ * (and its PRF calls) covers only the model's real support.
  */
 import {
   contextSeed,
@@ -78,13 +80,23 @@ export class GumbelMarker {
     contextSeed(this.#prf, context, n - h, h, this.#seed);
     const lo = this.#seed[0] as number;
     const hi = this.#seed[1] as number;
+    // Tokens below 1e-10 of the total are drawn, unmarked, with exactly their own mass; the
+    // race runs among the rest. The mixture is still exactly p, and the PRF is evaluated
+    // only over the model's real support.
+    const floor = NEGLIGIBLE * total;
+    let tail = 0;
+    for (let t = 0; t < probabilities.length; t++) {
+      const p = probabilities[t] as number;
+      if (p > 0 && p < floor) tail += p;
+    }
+    if (tail > 0 && random.next() * total < tail) return drawBelow(probabilities, floor, tail, random);
     // Maximise log(r)/p. Since log(r) <= r - 1, a token with (r - 1) < best * p cannot win,
     // which skips the logarithm for almost every token once a good candidate is known.
     let best = Number.NEGATIVE_INFINITY;
     let winner = -1;
     for (let t = 0; t < probabilities.length; t++) {
       const p = (probabilities[t] as number) / total;
-      if (p === 0) continue;
+      if (p === 0 || p * total < floor) continue;
       const r = prfUniform(lo, hi, t);
       if (r - 1 < best * p) continue;
       const score = Math.log(r) / p;
@@ -95,6 +107,22 @@ export class GumbelMarker {
     }
     return winner;
   }
+}
+
+const NEGLIGIBLE = 1e-10;
+
+/** A draw among the tokens below `floor`, whose total is `tail`. */
+function drawBelow(probabilities: Float32Array, floor: number, tail: number, random: UniformSource): number {
+  let u = random.next() * tail;
+  let last = -1;
+  for (let t = 0; t < probabilities.length; t++) {
+    const p = probabilities[t] as number;
+    if (p === 0 || p >= floor) continue;
+    last = t;
+    if (u < p) return t;
+    u -= p;
+  }
+  return last;
 }
 
 function drawPlain(probabilities: Float32Array, total: number, random: UniformSource): number {
