@@ -1,4 +1,5 @@
 import { type LineageKey, loadKeyFile } from '@lineage/core';
+import { correctForTests, type DetectionResult } from '@lineage/detect';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { greenListDetection } from '../schemes/green-list.js';
@@ -37,7 +38,8 @@ with its line number and the other inputs are still tested.
 
 Options:
   --key FILE      key file to test with (required)
-  --scheme NAME   detection scheme (the key file's schemes; default: all available)
+  --scheme NAME   kgw, gumbel, tournament, or auto (default): every scheme, each p-value
+                  Bonferroni-corrected for the number of schemes tested
   --alpha A       significance level of the verdict (default 1e-6)
   --aggregate     test all inputs as one sample with one scoring tape
   --jsonl         read every input as JSONL
@@ -65,13 +67,14 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(values.alpha)}`);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
   const key = loadKeyFile(values.key); // refuse a bad key before reading any input
-  const schemes = values.scheme === undefined ? [...detectionSchemes.values()] : [detectionSchemes.get(values.scheme)];
+  const all = values.scheme === undefined || values.scheme === 'auto';
+  const schemes = all ? [...detectionSchemes.values()] : [detectionSchemes.get(values.scheme as string)];
   if (schemes.length === 0 || schemes[0] === undefined) {
     const available = [...detectionSchemes.keys()];
     throw new UsageError(
       available.length === 0
         ? 'no detection scheme is available in this build yet: token-level and lexical detection arrive with their packages'
-        : `unknown scheme ${JSON.stringify(values.scheme)}; available: ${available.join(', ')}`,
+        : `unknown scheme ${JSON.stringify(values.scheme)}; available: ${available.join(', ')}, auto`,
     );
   }
 
@@ -91,7 +94,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
     const results = await scheme.detect({ key, texts, aggregate, alpha });
     const expected = aggregate ? 1 : texts.length;
     if (results.length !== expected) throw new Error(`scheme ${scheme.name} returned ${results.length} results for ${expected} expected`);
-    perScheme.push(schemes.length > 1 ? results.map((r) => correctedForSchemes(r, schemes.length, alpha)) : results);
+    perScheme.push(schemes.length > 1 ? results.map((r) => correctedForSchemes(r, schemes.length)) : results);
   }
 
   // One entry per input in input order (a bad input as { source, error }); with --aggregate,
@@ -116,20 +119,11 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   return items.some((item) => item.kind === 'problem') ? 2 : 0;
 }
 
-/**
- * Several schemes tested on one text are several tests: Bonferroni over their number, so
- * the chance of any false "marked" stays at alpha. The uncorrected p-value is kept beside.
- */
-function correctedForSchemes(result: Record<string, unknown>, tests: number, alpha: number): Record<string, unknown> {
-  const { pValue, log10P } = result;
-  if (typeof pValue !== 'number' || typeof log10P !== 'number') return result;
-  const corrected = Math.min(1, pValue * tests);
-  return {
-    ...result,
-    pValue: corrected,
-    log10P: Math.min(0, log10P + Math.log10(tests)),
-    verdict: corrected <= alpha ? 'marked' : 'not-marked',
-    uncorrectedPValue: pValue,
-    correction: `bonferroni over ${tests} schemes`,
-  };
+/** Several schemes tested on one text are several tests: Bonferroni over their number. */
+function correctedForSchemes(result: Record<string, unknown>, tests: number): Record<string, unknown> {
+  return isDetectionResult(result) ? correctForTests(result, tests) : result;
+}
+
+function isDetectionResult(value: Record<string, unknown>): value is Record<string, unknown> & DetectionResult {
+  return typeof value.pValue === 'number' && typeof value.log10P === 'number' && typeof value.alpha === 'number';
 }
