@@ -1,0 +1,117 @@
+/**
+ * `createTokenMarker`: one object per (key, scheme, account) that a pipeline calls at every
+ * sampling step, whatever the scheme.
+ *
+ * - `processLogits(logits, context)` changes the logits in place so the pipeline's own sampler
+ *   emits marked text: the green list adds δ to green logits; the distortion-free schemes
+ *   (Gumbel, tournament) choose the token themselves with the pipeline's randomness and leave
+ *   only that token possible (every other logit becomes −Infinity).
+ * - `sample(logits, context, random)` returns the next token directly.
+ *
+ * Only the provider channel is implemented so far: `accountId` and `campaignId` are
+ * validated and kept for the identity and campaign channels.
+ */
+import { LineageInputError, type LineageKey, loadKeyFile } from '@lineage/core';
+import { GreenListMarker, type UniformSource } from './green-list-marker.js';
+import { GumbelMarker } from './gumbel-marker.js';
+import { TournamentMarker } from './tournament-marker.js';
+
+export type TokenSchemeName = 'kgw' | 'gumbel' | 'tournament';
+
+export interface TokenMarkerOptions {
+  /** A loaded key, or the path of a key file. */
+  readonly key?: LineageKey;
+  readonly keyFile?: string;
+  readonly scheme: TokenSchemeName;
+  readonly accountId: string;
+  readonly campaignId?: string;
+  /** Logits length when the model has ids beyond the tokenizer's ordinary ones. */
+  readonly vocabSize?: number;
+}
+
+export interface TokenMarker {
+  readonly scheme: TokenSchemeName;
+  readonly accountId: string;
+  readonly campaignId: string | undefined;
+  readonly vocabSize: number;
+  /** Marks this step in place; `responseStart` is where the response begins in `context`. */
+  processLogits(logits: Float32Array, context: ArrayLike<number>, random?: UniformSource, responseStart?: number): void;
+  sample(logits: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart?: number): number;
+}
+
+const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export function createTokenMarker(options: TokenMarkerOptions): TokenMarker {
+  const { scheme, accountId, campaignId } = options;
+  if (!ID.test(accountId)) throw new LineageInputError('accountId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+  if (campaignId !== undefined && !ID.test(campaignId))
+    throw new LineageInputError('campaignId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+  if ((options.key === undefined) === (options.keyFile === undefined)) throw new LineageInputError('give exactly one of key and keyFile');
+  const key = options.key ?? loadKeyFile(options.keyFile as string);
+  const markerOptions = { key, ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }) };
+  const common = { scheme, accountId, campaignId };
+  if (scheme === 'kgw') {
+    const marker = new GreenListMarker(markerOptions);
+    return {
+      ...common,
+      vocabSize: marker.vocabSize,
+      processLogits: (logits, context, _random, responseStart = 0) => {
+        marker.processLogits(logits, context, responseStart);
+      },
+      sample: (logits, context, random, responseStart = 0) => {
+        marker.processLogits(logits, context, responseStart);
+        return sampleSoftmax(logits, random);
+      },
+    };
+  }
+  if (scheme !== 'gumbel' && scheme !== 'tournament')
+    throw new LineageInputError(`unknown scheme ${JSON.stringify(scheme)}; use kgw, gumbel or tournament`);
+  const marker = scheme === 'gumbel' ? new GumbelMarker(markerOptions) : new TournamentMarker(markerOptions);
+  const choose = (logits: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart: number): number =>
+    marker.sampleFromProbabilities(softmax(logits, marker.vocabSize), context, random, responseStart);
+  return {
+    ...common,
+    vocabSize: marker.vocabSize,
+    processLogits: (logits, context, random, responseStart = 0) => {
+      if (!random) throw new LineageInputError(`${scheme} chooses the token itself: processLogits needs the pipeline's random source`);
+      const token = choose(logits, context, random, responseStart);
+      logits.fill(Number.NEGATIVE_INFINITY);
+      logits[token] = 0;
+    },
+    sample: (logits, context, random, responseStart = 0) => choose(logits, context, random, responseStart),
+  };
+}
+
+/** Probabilities from logits (validated: finite or −Infinity, at least one finite). */
+export function softmax(logits: Float32Array, vocabSize: number): Float32Array {
+  if (!(logits instanceof Float32Array) || logits.length !== vocabSize) {
+    throw new LineageInputError(`logits must be a Float32Array of length ${vocabSize}, got ${logits?.length}`);
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < logits.length; t++) {
+    const x = logits[t] as number;
+    if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY)
+      throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
+    if (x > max) max = x;
+  }
+  if (max === Number.NEGATIVE_INFINITY) throw new LineageInputError('every logit is -Infinity');
+  const out = new Float32Array(logits.length);
+  for (let t = 0; t < logits.length; t++) out[t] = Math.exp((logits[t] as number) - max);
+  return out;
+}
+
+function sampleSoftmax(logits: Float32Array, random: UniformSource): number {
+  const weights = softmax(logits, logits.length);
+  let total = 0;
+  for (const w of weights) total += w;
+  let u = random.next() * total;
+  let last = -1;
+  for (let t = 0; t < weights.length; t++) {
+    const w = weights[t] as number;
+    if (w === 0) continue;
+    last = t;
+    if (u < w) return t;
+    u -= w;
+  }
+  return last;
+}
