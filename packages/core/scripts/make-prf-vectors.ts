@@ -20,7 +20,7 @@ const cases = contexts.flatMap((context) =>
 );
 const doc = {
   description:
-    'Lineage PRF: seed = SipHash-2-4(key, context token ids as little-endian uint32) as [low32, high32]; word = mix32(mix32(token ^ low) ^ high) with mix32 = lowbias32; uniform = (word * 2^21 + (mix32(mix32(token ^ high ^ 0x9e3779b9) ^ low) >>> 11) + 0.5) / 2^53',
+    'Lineage PRF: seed = SipHash-2-4(key, context token ids as little-endian uint32) as [low32, high32]; word = mix32(mix32(token ^ low) ^ high) with mix32 = lowbias32; uniform = (word * 2^20 + (mix32(mix32(token ^ high ^ 0x9e3779b9) ^ low) >>> 12) + 0.5) / 2^52',
   key: keyHex,
   cases,
 };

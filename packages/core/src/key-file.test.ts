@@ -95,7 +95,7 @@ describe('key files', () => {
       greenList: fc.record({
         contextWidth: fc.integer({ min: 1, max: 8 }),
         gamma: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
-        delta: fc.double({ min: 0.1, max: 50, noNaN: true }),
+        delta: fc.double({ min: 0.1, max: 10, noNaN: true }),
         selfSeeded: fc.boolean(),
       }),
       tournament: fc.record({ contextWidth: fc.integer({ min: 1, max: 8 }), layers: fc.integer({ min: 1, max: 32 }) }),

@@ -1,8 +1,9 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import vectors from '../test-vectors/prf.json' with { type: 'json' };
 import { binomialTail } from './binomial-tail.js';
 import { ksUniform } from './ks-test.js';
-import { contextSeed, greenProbability, greenThreshold, prfKeyFromBytes, prfUniform, prfWord } from './prf.js';
+import { _uniformFromWords, contextSeed, greenProbability, greenThreshold, prfKeyFromBytes, prfUniform, prfWord } from './prf.js';
 
 describe('keyed PRF', () => {
   it('matches the published test vectors', () => {
@@ -64,6 +65,19 @@ describe('keyed PRF', () => {
     for (let t = 1; t < values.length; t++) sxy += ((values[t] as number) - 0.5) * ((values[t - 1] as number) - 0.5);
     const correlation = sxy / (values.length - 1) / (1 / 12);
     expect(Math.abs(correlation)).toBeLessThan(5 / Math.sqrt(values.length));
+  });
+
+  it('keeps the extreme uniforms strictly inside (0, 1): the top of the grid does not round to 1', () => {
+    expect(_uniformFromWords(0xffffffff, 0xffffffff)).toBeLessThan(1);
+    expect(-Math.log1p(-_uniformFromWords(0xffffffff, 0xffffffff))).toBeLessThan(37);
+    expect(_uniformFromWords(0, 0)).toBeGreaterThan(0);
+  });
+
+  it('never shows the SipHash key of a PRF key in JSON or inspection', () => {
+    const key = prfKeyFromBytes(new Uint8Array(16).fill(0xab));
+    expect(JSON.stringify({ key })).toBe('{"key":"[PrfKey redacted]"}');
+    expect(inspect(key, { showHidden: true, depth: 5 })).not.toMatch(/\d{5,}/);
+    expect(() => contextSeed({} as never, [1], 0, 1, new Uint32Array(2))).toThrow(/not a PRF key/);
   });
 
   it('refuses a gamma outside (0, 1)', () => {

@@ -13,15 +13,36 @@
 import { LineageInputError } from './errors.js';
 import { type SipKey, sipHash24Words, sipKeyFromBytes } from './siphash.js';
 
-/** A channel's PRF key (opaque; derive it from a key file, never build it by hand). */
-export interface PrfKey {
-  readonly sip: SipKey;
+const sipKeys = new WeakMap<PrfKey, SipKey>();
+
+/**
+ * A channel's PRF key: opaque, derived from a key file. Its SipHash key lives outside the
+ * object (a module-private WeakMap), so logging, inspecting or serialising it shows nothing:
+ * anyone holding it could detect, strip or forge that channel's mark.
+ */
+export class PrfKey {
+  /** Prefer `LineageKey#prfKey` or `prfKeyFromBytes`. */
+  private constructor(sip: SipKey) {
+    sipKeys.set(this, sip);
+  }
+
+  static _fromSip(sip: SipKey): PrfKey {
+    return new PrfKey(sip);
+  }
+
+  toJSON(): string {
+    return '[PrfKey redacted]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'PrfKey [redacted]';
+  }
 }
 
 /** Makes a PRF key from the first 16 bytes of derived key material. */
 export function prfKeyFromBytes(bytes: Uint8Array): PrfKey {
   if (bytes.length < 16) throw new LineageInputError('a PRF key needs at least 16 bytes of key material');
-  return { sip: sipKeyFromBytes(bytes.subarray(0, 16)) };
+  return PrfKey._fromSip(sipKeyFromBytes(bytes.subarray(0, 16)));
 }
 
 /**
@@ -29,7 +50,9 @@ export function prfKeyFromBytes(bytes: Uint8Array): PrfKey {
  * Writes [low, high] into `out` (reuse one `Uint32Array(2)` to avoid allocation).
  */
 export function contextSeed(key: PrfKey, tokens: ArrayLike<number>, start: number, width: number, out: Uint32Array): void {
-  sipHash24Words(key.sip, tokens, start, width, out);
+  const sip = sipKeys.get(key);
+  if (sip === undefined) throw new LineageInputError('not a PRF key: derive one with LineageKey#prfKey');
+  sipHash24Words(sip, tokens, start, width, out);
 }
 
 /** Wellons' lowbias32 integer hash (a bijection on 32-bit words, strong avalanche). */
@@ -49,18 +72,23 @@ export function prfWord(seedLow: number, seedHigh: number, token: number): numbe
 }
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_53 = 9007199254740992;
+const TWO_POW_52 = 4503599627370496;
 // Second, independent word: the seed halves swapped and offset by a constant.
 const SECOND_WORD_OFFSET = 0x9e3779b9;
 
 /**
- * A uniform double strictly inside (0, 1) with 53 random bits: two independent keyed words.
- * Never exactly 0 or 1, so -log(1 - r) and log(r) are always finite.
+ * A uniform double strictly inside (0, 1) on a grid of 2^52 points, from two independent keyed
+ * words: (k + 0.5) / 2^52 for k in [0, 2^52). Every such value is exact in a double (53-bit
+ * mantissa), so it is never 0 or 1 and -log(1 - r) and log(r) are always finite. (With 53
+ * bits the top value would round to exactly 1.)
  */
 export function prfUniform(seedLow: number, seedHigh: number, token: number): number {
-  const high = prfWord(seedLow, seedHigh, token);
-  const low = mix32(mix32(token ^ seedHigh ^ SECOND_WORD_OFFSET) ^ seedLow) >>> 11;
-  return (high * 2097152 + low + 0.5) / TWO_POW_53;
+  return _uniformFromWords(prfWord(seedLow, seedHigh, token), mix32(mix32(token ^ seedHigh ^ SECOND_WORD_OFFSET) ^ seedLow));
+}
+
+/** (high · 2^20 + (low >>> 12) + 0.5) / 2^52 for two 32-bit words (exported for the edge-case test). */
+export function _uniformFromWords(high: number, low: number): number {
+  return ((high >>> 0) * 1048576 + (low >>> 12) + 0.5) / TWO_POW_52;
 }
 
 /** The 32-bit threshold below which a word counts as "green" for fraction gamma. */

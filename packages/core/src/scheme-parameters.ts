@@ -61,7 +61,7 @@ const SPEC: { readonly [S in keyof SchemeParameters]: { readonly [F in keyof Sch
   greenList: {
     contextWidth: { kind: 'int', min: 1, max: 8 },
     gamma: { kind: 'open01' },
-    delta: { kind: 'positive', max: 50 },
+    delta: { kind: 'positive', max: 10 },
     selfSeeded: { kind: 'bool' },
   },
   gumbel: { contextWidth: { kind: 'int', min: 1, max: 8 } },

@@ -4,8 +4,18 @@
  * tested with the exact binomial tail: under H0 (text not from this key) each scored tuple is
  * green with probability exactly γ, whatever the text, because the PRF is keyed.
  */
-import { binomialTail, contextSeed, greenThreshold, LineageInputError, type LineageKey, prfWord, ScoringTape } from '@lineage/core';
+import {
+  binomialTail,
+  contextSeed,
+  greenProbability,
+  greenThreshold,
+  LineageInputError,
+  type LineageKey,
+  prfWord,
+  ScoringTape,
+} from '@lineage/core';
 import type { DetectionResult } from './detection-result.js';
+import { checkTokenTexts } from './token-input.js';
 
 export interface GreenListDetectOptions {
   readonly key: LineageKey;
@@ -23,7 +33,10 @@ export function detectGreenList(options: GreenListDetectOptions): DetectionResul
   const { key, texts } = options;
   const alpha = options.alpha ?? 1e-6;
   if (!(alpha > 0 && alpha < 1)) throw new LineageInputError(`alpha must be in (0, 1), got ${alpha}`);
-  const { contextWidth: h, gamma } = key.schemes.greenList;
+  checkTokenTexts(texts);
+  checkTokenTexts(options.exclude ?? [], 'prompt');
+  const { contextWidth: h, gamma, selfSeeded } = key.schemes.greenList;
+  if (selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
   const prf = key.prfKey('provider');
   const threshold = greenThreshold(gamma);
   const tape = new ScoringTape({ contextWidth: h, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
@@ -39,13 +52,14 @@ export function detectGreenList(options: GreenListDetectOptions): DetectionResul
       if (prfWord(seed[0] as number, seed[1] as number, tokens[i] as number) < threshold) green++;
     }
   }
-  const { pValue, log10P } = binomialTail(green, scored, gamma);
+  // The exact null probability of one tuple being green: threshold / 2^32 (γ rounded to the PRF's grid).
+  const { pValue, log10P } = binomialTail(green, scored, greenProbability(threshold));
   return {
     scheme: 'kgw',
     channel: 'provider',
     scored,
     score: green,
-    expected: gamma * scored,
+    expected: greenProbability(threshold) * scored,
     pValue,
     log10P,
     verdict: pValue <= alpha ? 'marked' : 'not-marked',

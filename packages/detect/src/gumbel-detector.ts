@@ -6,6 +6,7 @@
  */
 import { contextSeed, gammaTail, LineageInputError, type LineageKey, prfUniform, ScoringTape } from '@lineage/core';
 import type { DetectionResult } from './detection-result.js';
+import { checkTokenTexts } from './token-input.js';
 
 export interface GumbelDetectOptions {
   readonly key: LineageKey;
@@ -21,6 +22,8 @@ export function detectGumbel(options: GumbelDetectOptions): DetectionResult {
   const { key, texts } = options;
   const alpha = options.alpha ?? 1e-6;
   if (!(alpha > 0 && alpha < 1)) throw new LineageInputError(`alpha must be in (0, 1), got ${alpha}`);
+  checkTokenTexts(texts);
+  checkTokenTexts(options.exclude ?? [], 'prompt');
   const h = key.schemes.gumbel.contextWidth;
   // The same derivation as the marker's gumbelPrfKey (detect does not depend on embed).
   const prf = key.prfKey('provider/gumbel');

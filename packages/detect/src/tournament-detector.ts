@@ -6,6 +6,7 @@
  */
 import { binomialTail, contextSeed, LineageInputError, type LineageKey, prfWord, ScoringTape } from '@lineage/core';
 import type { DetectionResult } from './detection-result.js';
+import { checkTokenTexts } from './token-input.js';
 
 export interface TournamentDetectOptions {
   readonly key: LineageKey;
@@ -21,6 +22,8 @@ export function detectTournament(options: TournamentDetectOptions): DetectionRes
   const { key, texts } = options;
   const alpha = options.alpha ?? 1e-6;
   if (!(alpha > 0 && alpha < 1)) throw new LineageInputError(`alpha must be in (0, 1), got ${alpha}`);
+  checkTokenTexts(texts);
+  checkTokenTexts(options.exclude ?? [], 'prompt');
   const { contextWidth: h, layers } = key.schemes.tournament;
   const mask = layers === 32 ? 0xffffffff : (1 << layers) - 1;
   // The same derivation as the marker's tournamentPrfKey (detect does not depend on embed).

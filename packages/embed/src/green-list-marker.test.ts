@@ -29,7 +29,8 @@ describe('GreenListMarker', () => {
     expect(logits.every((x) => x === 0)).toBe(true);
     const response = [9, 8, 1, 2, 3, 1, 2];
     expect(marker.processLogits(logits, response, 2)).toBe(false); // "1 2" already ended at position 4
-    expect(marker.processLogits(logits, response, 4)).toBe(true); // earlier window was before the response
+    expect(marker.processLogits(logits, response, 4)).toBe(false); // the window ending at 4 ("1 2") was the response's first step
+    expect(marker.processLogits(logits, response, 5)).toBe(true); // that step came before the response
   });
 
   it('samples green tokens at the analytic rate γe^δ / (γe^δ + 1 − γ) on a flat distribution', () => {

@@ -34,6 +34,8 @@ export interface GreenListMarkerOptions {
   readonly vocabSize?: number;
 }
 
+const MAX_DRAWS = 1_000_000;
+
 export class GreenListMarker {
   readonly scheme = 'kgw';
   readonly parameters: GreenListParameters;
@@ -125,12 +127,15 @@ export class GreenListMarker {
     const marked = this.#seeds(context, responseStart);
     const [lo, hi] = this.#seed as unknown as [number, number];
     const keepRed = 1 / this.#boost;
-    for (;;) {
+    // δ <= 10 bounds the expected number of draws by e^10 ≈ 22,026 even when every proposal
+    // is red; missing 10^6 in a row then has probability below e^-45.
+    for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
       const t = drawUnmarked();
       if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
         throw new LineageInputError(`the unmarked sampler returned ${t}, outside the vocabulary`);
       if (!marked || prfWord(lo, hi, t) < this.#threshold || random.next() < keepRed) return t;
     }
+    throw new LineageInputError(`no draw accepted in ${MAX_DRAWS} tries: the sampler or random source is not random`);
   }
 
   /** Computes the context seed; false when this step is left unmarked. */

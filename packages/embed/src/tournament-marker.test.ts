@@ -1,6 +1,6 @@
-import { keyFromSecret, ORDINARY_VOCAB_SIZE, SeededRandom } from '@lineage/core';
+import { contextSeed, keyFromSecret, ORDINARY_VOCAB_SIZE, prfWord, SeededRandom } from '@lineage/core';
 import { describe, expect, it } from 'vitest';
-import { TournamentMarker } from './tournament-marker.js';
+import { TournamentMarker, tournamentPrfKey } from './tournament-marker.js';
 
 const key = keyFromSecret(new Uint8Array(32).fill(15));
 const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
@@ -37,8 +37,6 @@ describe('TournamentMarker', () => {
     const single = new TournamentMarker({ key: one });
     const random = new SeededRandom('knockout');
     const context = [5, 6, 7, 8];
-    // Which support tokens have bit 1 in this context: find them by sampling the marker itself is circular,
-    // so build the reference from the update formula's defining game, simulated with plain draws.
     const draw = () => {
       let u = random.next();
       for (let i = 0; i < support.length; i++) {
@@ -53,9 +51,11 @@ describe('TournamentMarker', () => {
       const t = single.sampleFromProbabilities(probabilities, context, random);
       markerCounts.set(t, (markerCounts.get(t) ?? 0) + 1);
     }
-    // The winning bit of each token is visible from the marker's own preference: a token it
-    // over-samples has bit 1. Check the game: P(win) = p (1 + g − G).
-    const g = support.map((t, i) => ((markerCounts.get(t) ?? 0) / draws > (weights[i] as number) ? 1 : 0));
+    // Each token's layer bit, computed from the key directly.
+    const seed = new Uint32Array(2);
+    contextSeed(tournamentPrfKey(one), context, 0, 4, seed);
+    const g = support.map((t) => prfWord(seed[0] as number, seed[1] as number, t) & 1);
+    expect(new Set(g).size).toBe(2); // both bits occur, so the game is not trivial
     const gameCounts = new Map<number, number>();
     for (let i = 0; i < draws; i++) {
       const a = draw();
@@ -77,5 +77,28 @@ describe('TournamentMarker', () => {
     expect(() => marker.sampleFromProbabilities(new Float32Array(5), [1, 2, 3, 4], random)).toThrow(/length/);
     expect(() => marker.sampleFromProbabilities(new Float32Array(V), [1, 2, 3, 4], random)).toThrow(/positive sum/);
     expect(() => marker.sampleFromProbabilities(probabilities, [1, 2, 3, -1], random)).toThrow(/outside the vocabulary/);
+  });
+});
+
+describe('negligible tails', () => {
+  it('never returns an invalid token, whatever the random source returns, with or without a tail', async () => {
+    const { GumbelMarker } = await import('./gumbel-marker.js');
+    const key = keyFromSecret(new Uint8Array(32).fill(18));
+    const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
+    const withTail = new Float32Array(V);
+    withTail[5] = 1;
+    withTail[6] = 1e-12; // below 1e-10 of the total: drawn plainly
+    const withoutTail = new Float32Array(V);
+    withoutTail[5] = 0.3;
+    withoutTail[9] = 0.7;
+    for (const value of [0, 0.5, 1 - 2 ** -53]) {
+      const random = { next: () => value };
+      for (const marker of [new TournamentMarker({ key }), new GumbelMarker({ key })]) {
+        for (const probabilities of [withTail, withoutTail]) {
+          const t = marker.sampleFromProbabilities(probabilities, [1, 2, 3, 4], random);
+          expect((probabilities[t] as number) > 0, `${marker.scheme} ${value}`).toBe(true);
+        }
+      }
+    }
   });
 });

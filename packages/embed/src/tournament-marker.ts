@@ -93,7 +93,15 @@ export class TournamentMarker {
       kept += p / total;
       count++;
     }
-    if (random.next() >= kept) return drawFrom(probabilities, floor, total * (1 - kept), random);
+    // The tail's own sum decides (not 1 − kept, which rounding can push above zero when there is no tail).
+    if (marked) {
+      let tail = 0;
+      for (let t = 0; t < probabilities.length; t++) {
+        const p = probabilities[t] as number;
+        if (p > 0 && p < floor) tail += p;
+      }
+      if (tail > 0 && random.next() * total < tail) return drawFrom(probabilities, floor, tail, random);
+    }
     const ids = this.#ids;
     const mass = this.#mass;
     const words = this.#words;
