@@ -14,16 +14,13 @@ import {
   greenThreshold,
   LineageInputError,
   type LineageKey,
-  ORDINARY_VOCAB_SIZE,
   type PrfKey,
   prfWord,
 } from '@lineage/core';
+import { checkContext, resolveVocabSize, type UniformSource } from './marker-input.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
-/** A source of uniform doubles in [0, 1), such as `SeededRandom` from @lineage/core. */
-export interface UniformSource {
-  next(): number;
-}
+export type { UniformSource } from './marker-input.js';
 
 export interface GreenListMarkerOptions {
   readonly key: LineageKey;
@@ -50,13 +47,7 @@ export class GreenListMarker {
     const { key } = options;
     this.parameters = key.schemes.greenList;
     if (this.parameters.selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
-    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
-    this.vocabSize = options.vocabSize ?? ordinary;
-    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
-      throw new LineageInputError(
-        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
-      );
-    }
+    this.vocabSize = resolveVocabSize(key, options.vocabSize);
     this.#prf = key.prfKey('provider');
     this.#threshold = greenThreshold(this.parameters.gamma);
     this.#boost = Math.exp(this.parameters.delta);
@@ -142,11 +133,7 @@ export class GreenListMarker {
   #seeds(context: ArrayLike<number>, responseStart: number): boolean {
     const h = this.parameters.contextWidth;
     const n = context.length;
-    for (let i = Math.max(0, n - h); i < n; i++) {
-      const t = context[i] as number;
-      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
-        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
-    }
+    checkContext(context, h, this.vocabSize);
     if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return false;
     contextSeed(this.#prf, context, n - h, h, this.#seed);
     return true;

@@ -10,16 +10,8 @@
  * 1e-10 of the total mass are drawn plainly too, with exactly their own mass, so the race
  * (and its PRF calls) covers only the model's real support.
  */
-import {
-  contextSeed,
-  type GumbelParameters,
-  LineageInputError,
-  type LineageKey,
-  ORDINARY_VOCAB_SIZE,
-  type PrfKey,
-  prfUniform,
-} from '@lineage/core';
-import type { UniformSource } from './green-list-marker.js';
+import { contextSeed, type GumbelParameters, type LineageKey, type PrfKey, prfUniform } from '@lineage/core';
+import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
 export interface GumbelMarkerOptions {
@@ -43,13 +35,7 @@ export class GumbelMarker {
   constructor(options: GumbelMarkerOptions) {
     const { key } = options;
     this.parameters = key.schemes.gumbel;
-    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
-    this.vocabSize = options.vocabSize ?? ordinary;
-    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
-      throw new LineageInputError(
-        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
-      );
-    }
+    this.vocabSize = resolveVocabSize(key, options.vocabSize);
     this.#prf = gumbelPrfKey(key);
   }
 
@@ -58,25 +44,11 @@ export class GumbelMarker {
    * Unmarked steps (short context, repeated window) draw from p with `random`.
    */
   sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
-    if (!(probabilities instanceof Float32Array) || probabilities.length !== this.vocabSize) {
-      throw new LineageInputError(`probabilities must be a Float32Array of length ${this.vocabSize}`);
-    }
-    let total = 0;
-    for (let t = 0; t < probabilities.length; t++) {
-      const p = probabilities[t] as number;
-      if (!(p >= 0 && p < Number.POSITIVE_INFINITY))
-        throw new LineageInputError(`probability ${t} is ${p}; probabilities must be finite and non-negative`);
-      total += p;
-    }
-    if (!(total > 0)) throw new LineageInputError('probabilities must have a positive sum');
+    const total = checkProbabilities(probabilities, this.vocabSize);
     const h = this.parameters.contextWidth;
     const n = context.length;
-    for (let i = Math.max(0, n - h); i < n; i++) {
-      const t = context[i] as number;
-      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
-        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
-    }
-    if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return drawPlain(probabilities, total, random);
+    checkContext(context, h, this.vocabSize);
+    if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return drawAmong(probabilities, () => true, total, random);
     contextSeed(this.#prf, context, n - h, h, this.#seed);
     const lo = this.#seed[0] as number;
     const hi = this.#seed[1] as number;
@@ -89,7 +61,7 @@ export class GumbelMarker {
       const p = probabilities[t] as number;
       if (p > 0 && p < floor) tail += p;
     }
-    if (tail > 0 && random.next() * total < tail) return drawBelow(probabilities, floor, tail, random);
+    if (tail > 0 && random.next() * total < tail) return drawAmong(probabilities, (p) => p < floor, tail, random);
     // Maximise log(r)/p. Since log(r) <= r - 1, a token with (r - 1) < best * p cannot win,
     // which skips the logarithm for almost every token once a good candidate is known.
     let best = Number.NEGATIVE_INFINITY;
@@ -110,30 +82,3 @@ export class GumbelMarker {
 }
 
 const NEGLIGIBLE = 1e-10;
-
-/** A draw among the tokens below `floor`, whose total is `tail`. */
-function drawBelow(probabilities: Float32Array, floor: number, tail: number, random: UniformSource): number {
-  let u = random.next() * tail;
-  let last = -1;
-  for (let t = 0; t < probabilities.length; t++) {
-    const p = probabilities[t] as number;
-    if (p === 0 || p >= floor) continue;
-    last = t;
-    if (u < p) return t;
-    u -= p;
-  }
-  return last;
-}
-
-function drawPlain(probabilities: Float32Array, total: number, random: UniformSource): number {
-  let u = random.next() * total;
-  let last = -1;
-  for (let t = 0; t < probabilities.length; t++) {
-    const p = probabilities[t] as number;
-    if (p === 0) continue;
-    last = t;
-    if (u < p) return t;
-    u -= p;
-  }
-  return last;
-}

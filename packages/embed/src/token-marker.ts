@@ -12,8 +12,9 @@
  * validated and kept for the identity and campaign channels.
  */
 import { LineageInputError, type LineageKey, loadKeyFile } from '@lineage/core';
-import { GreenListMarker, type UniformSource } from './green-list-marker.js';
+import { GreenListMarker } from './green-list-marker.js';
 import { GumbelMarker } from './gumbel-marker.js';
+import { drawAmong, type UniformSource } from './marker-input.js';
 import { TournamentMarker } from './tournament-marker.js';
 
 export type TokenSchemeName = 'kgw' | 'gumbel' | 'tournament';
@@ -104,14 +105,5 @@ function sampleSoftmax(logits: Float32Array, random: UniformSource): number {
   const weights = softmax(logits, logits.length);
   let total = 0;
   for (const w of weights) total += w;
-  let u = random.next() * total;
-  let last = -1;
-  for (let t = 0; t < weights.length; t++) {
-    const w = weights[t] as number;
-    if (w === 0) continue;
-    last = t;
-    if (u < w) return t;
-    u -= w;
-  }
-  return last;
+  return drawAmong(weights, () => true, total, random);
 }

@@ -10,16 +10,8 @@
  * probability is below 1e-10 of the total are left out of the update (they are still drawn,
  * unmarked, with their own mass), which bounds the work per step by the model's support.
  */
-import {
-  contextSeed,
-  LineageInputError,
-  type LineageKey,
-  ORDINARY_VOCAB_SIZE,
-  type PrfKey,
-  prfWord,
-  type TournamentParameters,
-} from '@lineage/core';
-import type { UniformSource } from './green-list-marker.js';
+import { contextSeed, LineageInputError, type LineageKey, type PrfKey, prfWord, type TournamentParameters } from '@lineage/core';
+import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
 export interface TournamentMarkerOptions {
@@ -45,35 +37,15 @@ export class TournamentMarker {
     this.parameters = key.schemes.tournament;
     if (!(this.parameters.layers >= 1 && this.parameters.layers <= 32))
       throw new LineageInputError('tournament layers must be from 1 to 32');
-    const ordinary = ORDINARY_VOCAB_SIZE[key.tokenizer];
-    this.vocabSize = options.vocabSize ?? ordinary;
-    if (!Number.isInteger(this.vocabSize) || this.vocabSize < ordinary || this.vocabSize > ordinary + 4096) {
-      throw new LineageInputError(
-        `vocabSize must be an integer from ${ordinary} (${key.tokenizer}) to ${ordinary + 4096}, got ${this.vocabSize}`,
-      );
-    }
+    this.vocabSize = resolveVocabSize(key, options.vocabSize);
     this.#prf = tournamentPrfKey(key);
   }
 
   sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
-    if (!(probabilities instanceof Float32Array) || probabilities.length !== this.vocabSize) {
-      throw new LineageInputError(`probabilities must be a Float32Array of length ${this.vocabSize}`);
-    }
-    let total = 0;
-    for (let t = 0; t < probabilities.length; t++) {
-      const p = probabilities[t] as number;
-      if (!(p >= 0 && p < Number.POSITIVE_INFINITY))
-        throw new LineageInputError(`probability ${t} is ${p}; probabilities must be finite and non-negative`);
-      total += p;
-    }
-    if (!(total > 0)) throw new LineageInputError('probabilities must have a positive sum');
+    const total = checkProbabilities(probabilities, this.vocabSize);
     const { contextWidth: h, layers } = this.parameters;
     const n = context.length;
-    for (let i = Math.max(0, n - h); i < n; i++) {
-      const t = context[i] as number;
-      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
-        throw new LineageInputError(`context token ${t} at position ${i} is outside the vocabulary`);
-    }
+    checkContext(context, h, this.vocabSize);
     const marked = n >= h && !repeatsEarlierWindow(context, Math.max(0, responseStart), h);
     if (marked) contextSeed(this.#prf, context, n - h, h, this.#seed);
     const lo = this.#seed[0] as number;
@@ -100,7 +72,7 @@ export class TournamentMarker {
         const p = probabilities[t] as number;
         if (p > 0 && p < floor) tail += p;
       }
-      if (tail > 0 && random.next() * total < tail) return drawFrom(probabilities, floor, tail, random);
+      if (tail > 0 && random.next() * total < tail) return drawAmong(probabilities, (p) => p < floor, tail, random);
     }
     const ids = this.#ids;
     const mass = this.#mass;
@@ -138,18 +110,4 @@ export class TournamentMarker {
 /** The PRF key of the tournament scheme on the provider channel (the detector derives the same). */
 export function tournamentPrfKey(key: LineageKey): PrfKey {
   return key.prfKey('provider/tournament');
-}
-
-/** Draws among the tokens below `floor` (total mass `rest`), used only when a marked step lands in the negligible tail. */
-function drawFrom(probabilities: Float32Array, floor: number, rest: number, random: UniformSource): number {
-  let u = random.next() * rest;
-  let last = -1;
-  for (let t = 0; t < probabilities.length; t++) {
-    const p = probabilities[t] as number;
-    if (p === 0 || p >= floor) continue;
-    last = t;
-    if (u < p) return t;
-    u -= p;
-  }
-  return last;
 }
