@@ -30,7 +30,7 @@ function sample(marker: GreenListMarker | undefined, seed: string, tokens: numbe
 
 describe('green list on testbed text', () => {
   it('reaches p ≤ 1e-6 on 200-token responses in at least 95% of samples, and flags no unmarked one', () => {
-    const marker = new GreenListMarker({ key, vocabSize: model.vocabSize });
+    const marker = new GreenListMarker({ key, accountId: 'acct-1', vocabSize: model.vocabSize });
     let detected = 0;
     let falseAlarms = 0;
     const samples = 40;

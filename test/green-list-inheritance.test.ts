@@ -16,7 +16,7 @@ describe('green-list inheritance', () => {
   it('a student of marked text carries the provider mark; the control does not', () => {
     const key = keyFromSecret(new Uint8Array(32).fill(21));
     const teacher = trainOnBrown({ order: 3, tokens: 300_000, seed: 'teacher' });
-    const marker = new GreenListMarker({ key, vocabSize: teacher.vocabSize });
+    const marker = new GreenListMarker({ key, accountId: 'acct-1', vocabSize: teacher.vocabSize });
     const marking: MarkingScheme = {
       name: 'kgw',
       samplerFor: () => ({ sampleNext: (s: SamplingStep) => marker.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength) }),

@@ -19,7 +19,7 @@ const keyPath = join(dir, 'key.json');
 const key = keyFromSecret(new Uint8Array(32).fill(52));
 saveKeyFile(key, keyPath);
 const model = trainOnBrown({ order: 3, tokens: 300_000 });
-const marker = new GumbelMarker({ key, vocabSize: model.vocabSize });
+const marker = new GumbelMarker({ key, accountId: 'acct-1', vocabSize: model.vocabSize });
 const hook = { sampleNext: (s: SamplingStep) => marker.sampleFromProbabilities(s.probabilities(), s.tokens, s.random, s.promptLength) };
 
 const sample = (seed: string, marked: boolean) => [

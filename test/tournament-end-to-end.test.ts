@@ -9,7 +9,7 @@ describe('tournament sampling on testbed text', () => {
   it('reaches p ≤ 1e-6 on 100-token responses in at least 95% of samples, and flags no unmarked one', () => {
     const key = keyFromSecret(new Uint8Array(32).fill(31));
     const model = trainOnBrown({ order: 3, tokens: 300_000 });
-    const marker = new TournamentMarker({ key, vocabSize: model.vocabSize });
+    const marker = new TournamentMarker({ key, accountId: 'acct-1', vocabSize: model.vocabSize });
     const sampler = {
       sampleNext: (s: SamplingStep) => marker.sampleFromProbabilities(s.probabilities(), s.tokens, s.random, s.promptLength),
     };

@@ -24,7 +24,7 @@ export interface GreenListBenchResult {
 
 export function runGreenListBench(short: boolean): GreenListBenchResult {
   const key = keyFromSecret(new Uint8Array(32).fill(5));
-  const marker = new GreenListMarker({ key });
+  const marker = new GreenListMarker({ key, accountId: 'acct-1' });
   const vocabulary = marker.vocabSize;
   const logits = new Float32Array(vocabulary);
   const random = new SeededRandom('bench');

@@ -36,9 +36,9 @@ const bits = (tokens: number[]) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const key = keyFromSecret(new Uint8Array(32).fill(9));
-const kgw = new GreenListMarker({ key, vocabSize: V });
-const gumbel = new GumbelMarker({ key, vocabSize: V });
-const tournament = new TournamentMarker({ key, vocabSize: V });
+const kgw = new GreenListMarker({ key, accountId: 'acct-1', vocabSize: V });
+const gumbel = new GumbelMarker({ key, accountId: 'acct-1', vocabSize: V });
+const tournament = new TournamentMarker({ key, accountId: 'acct-1', vocabSize: V });
 const schemes = [
   {
     name: 'kgw',
@@ -98,7 +98,7 @@ for (const [gamma, delta, contextWidth] of [
   [0.25, 3, 4],
 ] as const) {
   const k = keyFromSecret(new Uint8Array(32).fill(9), { schemes: { greenList: { contextWidth, gamma, delta, selfSeeded: false } } });
-  const marker = new GreenListMarker({ key: k, vocabSize: V });
+  const marker = new GreenListMarker({ key: k, accountId: 'acct-1', vocabSize: V });
   const log10P: number[] = [];
   let extra = 0;
   for (let i = 0; i < 60; i++) {

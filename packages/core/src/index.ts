@@ -9,6 +9,15 @@ export { DEFAULT_ENCODING, ENCODINGS, type EncodingName, isEncodingName, ORDINAR
 export { KeyFileError, LineageError, LineageInputError, TokenizerError } from './errors.js';
 export { FingerprintSet } from './fingerprint-set.js';
 export { gammaTail, lnGammaTail } from './gamma-tail.js';
+export {
+  AccountCoder,
+  channelPurposes,
+  DECODING_SHARE,
+  DIGIT_STRIDE,
+  formatCode,
+  IdentityLayout,
+  type TokenSchemeName,
+} from './identity-channel.js';
 export { isRecord } from './is-record.js';
 export { type DerivationLabel, type DerivationPurpose, derivationInfo, deriveKeyMaterial } from './key-derivation.js';
 export {
@@ -17,6 +26,7 @@ export {
   createKeyFile,
   type GenerateKeyOptions,
   generateKey,
+  ID_PATTERN,
   KEY_FILE_FORMAT,
   KEY_FILE_VERSION,
   keyFromSecret,
@@ -37,6 +47,7 @@ export {
   DEFAULT_SCHEME_PARAMETERS,
   type GreenListParameters,
   type GumbelParameters,
+  type IdentityParameters,
   type LexicalParameters,
   resolveSchemeParameters,
   type SchemeParameters,

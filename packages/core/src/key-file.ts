@@ -36,7 +36,8 @@ export const KEY_FILE_FORMAT = 'lineage-key';
 export const KEY_FILE_VERSION = 1;
 const MAX_KEY_FILE_BYTES = 1 << 20;
 const HEX_SECRET = /^[0-9a-f]{64}$/;
-const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
+/** Account and campaign ids: 1-128 characters of letters, digits and . _ : @ - */
+export const ID_PATTERN = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export interface GenerateKeyOptions {
   /** Tokenizer encoding the token-level schemes use (default o200k_base). */

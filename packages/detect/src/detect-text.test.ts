@@ -20,7 +20,7 @@ describe('detectText and detectTokens', () => {
     ];
     const probabilities = new Float32Array(ORDINARY_VOCAB_SIZE[key.tokenizer]);
     for (const t of words) probabilities[t] = 1;
-    const marker = new GreenListMarker({ key });
+    const marker = new GreenListMarker({ key, accountId: 'acct-1' });
     const random = new SeededRandom('text');
     const tokens = [words[0] as number, words[1] as number];
     while (tokens.length < 300) tokens.push(marker.sampleFromProbabilities(probabilities, tokens, random));

@@ -1,57 +1,95 @@
 /**
- * One entry point for the token-level schemes: test one scheme, or every scheme (`auto`)
- * with each p-value Bonferroni-corrected for the number tested, so the chance of any false
- * "marked" stays at alpha. The uncorrected p-value is kept beside the corrected one.
+ * One entry point for the token-level schemes: test one scheme, or every scheme (`auto`),
+ * on every channel in one pass per scheme — the provider channel, each campaign registered
+ * in the key file, and (given the registered accounts) the identity channel. With several
+ * schemes each p-value is Bonferroni-corrected for the number of schemes, and campaign
+ * p-values also for the number of campaigns, so the chance of any false "marked" per
+ * question (provider? this campaign? this account?) stays at alpha. The uncorrected p-value
+ * is kept beside the corrected one.
  */
-import { LineageInputError, type LineageKey } from '@lineage/core';
-import type { DetectionResult } from './detection-result.js';
-import { detectGreenList } from './green-list-detector.js';
-import { detectGumbel } from './gumbel-detector.js';
-import { detectTournament } from './tournament-detector.js';
+import { LineageInputError } from '@lineage/core';
+import { AccountDirectory } from './account-directory.js';
+import {
+  type CampaignResult,
+  type CorrectedResult,
+  campaignResults,
+  type IdentityResult,
+  identityResult,
+  providerResult,
+  type TestContext,
+} from './channel-detection.js';
+import { greenListStatistic } from './green-list-detector.js';
+import { gumbelStatistic } from './gumbel-detector.js';
+import type { StatisticFactory } from './scheme-statistic.js';
+import { tournamentStatistic } from './tournament-detector.js';
+import { checkDetectOptions, scanChannels, type TokenDetectOptions } from './tuple-scoring.js';
+
+export type { CorrectedResult } from './channel-detection.js';
 
 export const TOKEN_SCHEMES = ['kgw', 'gumbel', 'tournament'] as const;
 export type TokenSchemeName = (typeof TOKEN_SCHEMES)[number];
 
-export interface DetectTokensOptions {
-  readonly key: LineageKey;
-  readonly scheme: TokenSchemeName | 'auto';
-  readonly texts: readonly ArrayLike<number>[];
-  readonly alpha?: number;
-  readonly exclude?: readonly ArrayLike<number>[];
-  readonly tapeSeed?: Uint8Array;
-}
-
-export interface CorrectedResult extends DetectionResult {
-  /** Present when several schemes were tested: the p-value before correction. */
-  readonly uncorrectedPValue?: number;
-  readonly correction?: string;
-}
-
-const DETECTORS: Record<TokenSchemeName, (options: Omit<DetectTokensOptions, 'scheme'>) => DetectionResult> = {
-  kgw: detectGreenList,
-  gumbel: detectGumbel,
-  tournament: detectTournament,
+const STATISTICS: Record<TokenSchemeName, StatisticFactory> = {
+  kgw: greenListStatistic,
+  gumbel: gumbelStatistic,
+  tournament: tournamentStatistic,
 };
 
-export function detectTokens(options: DetectTokensOptions): CorrectedResult[] {
-  const { scheme, ...rest } = options;
-  if (scheme !== 'auto' && !(TOKEN_SCHEMES as readonly string[]).includes(scheme)) {
-    throw new LineageInputError(`unknown scheme ${JSON.stringify(scheme)}; use ${TOKEN_SCHEMES.join(', ')} or auto`);
-  }
-  const schemes = scheme === 'auto' ? TOKEN_SCHEMES : [scheme];
-  const results = schemes.map((name) => DETECTORS[name](rest));
-  return results.length > 1 ? results.map((r) => correctForTests(r, results.length)) : results;
+export interface DetectTokensOptions extends TokenDetectOptions {
+  readonly scheme: TokenSchemeName | 'auto';
+  /** The registered accounts (ids, or a prebuilt directory): decodes the identity channel too. */
+  readonly accounts?: AccountDirectory | Iterable<string>;
+  /** Schemes tested together on these texts, for the correction (default: those tested here). */
+  readonly testedSchemes?: number;
 }
 
-/** Bonferroni over `tests` tests of one text. */
-export function correctForTests<R extends DetectionResult>(result: R, tests: number): R & CorrectedResult {
-  const pValue = Math.min(1, result.pValue * tests);
-  return {
-    ...result,
-    pValue,
-    log10P: Math.min(0, result.log10P + Math.log10(tests)),
-    verdict: pValue <= result.alpha ? 'marked' : 'not-marked',
-    uncorrectedPValue: result.pValue,
-    correction: `bonferroni over ${tests} schemes`,
-  };
+export function detectTokens(options: DetectTokensOptions): CorrectedResult[] {
+  const alpha = checkDetectOptions(options);
+  const schemes = schemesOf(options.scheme);
+  const directory = directoryOf(options);
+  const tested = options.testedSchemes ?? schemes.length;
+  if (!Number.isInteger(tested) || tested < schemes.length)
+    throw new LineageInputError(`testedSchemes must be an integer of at least ${schemes.length}, got ${tested}`);
+  const test: TestContext = { key: options.key, alpha, schemes: tested };
+  const campaigns = options.key.campaigns.map((c) => c.id);
+  const provider: CorrectedResult[] = [];
+  const campaign: CampaignResult[] = [];
+  const identity: IdentityResult[] = [];
+  for (const scheme of schemes) {
+    const statistic = STATISTICS[scheme](options.key);
+    const sums = scanChannels(options, statistic, { identity: directory !== undefined, campaigns });
+    provider.push(providerResult(test, statistic, sums));
+    campaign.push(...campaignResults(test, statistic, sums));
+    if (directory) identity.push(identityResult(test, statistic, sums, directory));
+  }
+  return [...provider, ...campaign, ...identity];
+}
+
+/** The identity channel of one scheme: the decoded account, or why none can be named. */
+export function decodeIdentity(options: DetectTokensOptions & { readonly scheme: TokenSchemeName }): IdentityResult {
+  const alpha = checkDetectOptions(options);
+  const [scheme] = schemesOf(options.scheme) as [TokenSchemeName];
+  const statistic = STATISTICS[scheme](options.key);
+  const directory = directoryOf(options) ?? new AccountDirectory(options.key);
+  const sums = scanChannels(options, statistic, { identity: true, campaigns: [] });
+  return identityResult({ key: options.key, alpha, schemes: 1 }, statistic, sums, directory);
+}
+
+function schemesOf(scheme: TokenSchemeName | 'auto'): readonly TokenSchemeName[] {
+  if (scheme === 'auto') return TOKEN_SCHEMES;
+  if (!(TOKEN_SCHEMES as readonly string[]).includes(scheme)) {
+    throw new LineageInputError(`unknown scheme ${JSON.stringify(scheme)}; use ${TOKEN_SCHEMES.join(', ')} or auto`);
+  }
+  return [scheme];
+}
+
+function directoryOf(options: DetectTokensOptions): AccountDirectory | undefined {
+  const { accounts, key } = options;
+  if (accounts === undefined) return undefined;
+  if (accounts instanceof AccountDirectory) {
+    if (accounts.keyId !== key.keyId)
+      throw new LineageInputError(`the account directory was built for key ${accounts.keyId}, not ${key.keyId}`);
+    return accounts;
+  }
+  return new AccountDirectory(key, accounts);
 }

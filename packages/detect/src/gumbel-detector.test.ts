@@ -21,17 +21,18 @@ describe('detectGumbel', () => {
 
   it('finds Gumbel-sampled text, not with a wrong key, and scores repeated tuples once', () => {
     const random = new SeededRandom('marked');
-    const marker = new GumbelMarker({ key });
+    const marker = new GumbelMarker({ key, accountId: 'acct-1' });
     // A flat distribution over 2,000 tokens: about 11 bits of entropy per token.
     const probabilities = new Float32Array(V);
     for (let t = 0; t < 2000; t++) probabilities[t * 50] = 1;
     const tokens = [1, 2, 3, 4];
     while (tokens.length < 104) tokens.push(marker.sampleFromProbabilities(probabilities, tokens, random));
     const result = detectGumbel({ key, texts: [tokens] });
-    expect(result).toMatchObject({ scheme: 'gumbel', channel: 'provider', verdict: 'marked', scored: 100, expected: 100 });
-    expect(result.score).toBeGreaterThan(200);
+    expect(result).toMatchObject({ scheme: 'gumbel', channel: 'provider', verdict: 'marked', expected: result.scored });
+    expect(result.scored).toBeGreaterThan(60); // 100 windows less the identity positions
+    expect(result.score).toBeGreaterThan(2 * result.scored);
     expect(detectGumbel({ key: otherKey, texts: [tokens] }).verdict).toBe('not-marked');
-    expect(detectGumbel({ key, texts: [tokens, tokens] }).scored).toBe(100);
+    expect(detectGumbel({ key, texts: [tokens, tokens] }).scored).toBe(result.scored);
     expect(detectGumbel({ key, texts: [tokens], exclude: [tokens] })).toMatchObject({ scored: 0, pValue: 1 });
   });
 });

@@ -1,17 +1,13 @@
 /**
- * @lineage/detect: exact tests for Lineage marks. The green-list provider channel is here;
- * the other token-level schemes, identity decoding, probing and reports arrive with their issues.
+ * @lineage/detect: exact tests for Lineage marks. Token-level schemes on their three
+ * channels (provider, campaigns, identity); probing and reports arrive with their issues.
  */
 
-export {
-  type CorrectedResult,
-  correctForTests,
-  type DetectTokensOptions,
-  detectTokens,
-  TOKEN_SCHEMES,
-  type TokenSchemeName,
-} from './detect-tokens.js';
+export { AccountDirectory } from './account-directory.js';
+export type { CampaignResult, CorrectedResult, IdentityResult, IdentityStatus } from './channel-detection.js';
+export { type DetectTokensOptions, decodeIdentity, detectTokens, TOKEN_SCHEMES, type TokenSchemeName } from './detect-tokens.js';
 export type { DetectionResult } from './detection-result.js';
-export { detectGreenList, type GreenListDetectOptions } from './green-list-detector.js';
-export { detectGumbel, type GumbelDetectOptions } from './gumbel-detector.js';
-export { detectTournament, type TournamentDetectOptions } from './tournament-detector.js';
+export { detectGreenList, type GreenListDetectOptions, greenListStatistic } from './green-list-detector.js';
+export { detectGumbel, type GumbelDetectOptions, gumbelStatistic } from './gumbel-detector.js';
+export type { SchemeStatistic } from './scheme-statistic.js';
+export { detectTournament, type TournamentDetectOptions, tournamentStatistic } from './tournament-detector.js';

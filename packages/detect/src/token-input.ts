@@ -5,8 +5,8 @@ export function checkTokenTexts(texts: readonly ArrayLike<number>[], what = 'tex
   texts.forEach((tokens, index) => {
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i] as number;
-      if (!Number.isInteger(t) || t < 0 || t > 0xffffffff)
-        throw new LineageInputError(`${what} ${index} holds ${t} at position ${i}, not a token id`);
+      if (!Number.isInteger(t) || t < 0 || t >= 1 << 20)
+        throw new LineageInputError(`${what} ${index} holds ${t} at position ${i}, not a token id (ids are below 2^20)`);
     }
   });
 }

@@ -29,14 +29,16 @@ describe('detectTournament', () => {
 
   it('finds tournament-sampled text and scores repeated tuples once', () => {
     const random = new SeededRandom('marked');
-    const marker = new TournamentMarker({ key });
+    const marker = new TournamentMarker({ key, accountId: 'acct-1' });
     const probabilities = new Float32Array(V);
     for (let t = 0; t < 2000; t++) probabilities[t * 50] = 1;
     const tokens = [1, 2, 3, 4];
     while (tokens.length < 104) tokens.push(marker.sampleFromProbabilities(probabilities, tokens, random));
     const result = detectTournament({ key, texts: [tokens] });
-    expect(result).toMatchObject({ scheme: 'tournament', channel: 'provider', verdict: 'marked', scored: 100, expected: 1500 });
+    expect(result).toMatchObject({ scheme: 'tournament', channel: 'provider', verdict: 'marked', layers: 30 });
+    expect(result.scored).toBeGreaterThan(60); // 100 windows less the identity positions
+    expect(result.expected).toBe(15 * result.scored);
     expect(detectTournament({ key: keyFromSecret(new Uint8Array(32).fill(17)), texts: [tokens] }).verdict).toBe('not-marked');
-    expect(detectTournament({ key, texts: [tokens, tokens] }).scored).toBe(100);
+    expect(detectTournament({ key, texts: [tokens, tokens] }).scored).toBe(result.scored);
   });
 });

@@ -1,26 +1,32 @@
 /**
- * Detection of tournament sampling: the score is the number of 1-bits among the m layer bits
- * of each scored (window, token) tuple. Under H0 (text independent of the key) every bit is
- * an independent fair coin, so the score over n tuples is exactly Binomial(n·m, 1/2) and the
- * p-value is its exact upper tail — no threshold fitted to simulations.
+ * The tournament statistic: the number of 1-bits among the m layer bits of each scored tuple.
+ * Under H0 (text independent of the key) every bit is an independent fair coin, so the score
+ * over n tuples is exactly Binomial(n·m, 1/2) and the p-value is its exact upper tail — no
+ * threshold fitted to simulations.
  */
-import { binomialTail, prfWord } from '@lineage/core';
+import { binomialTail, type LineageKey, prfWord } from '@lineage/core';
+import { detectProvider } from './channel-detection.js';
 import type { DetectionResult } from './detection-result.js';
-import { checkDetectOptions, providerResult, scoreTuples, type TokenDetectOptions } from './tuple-scoring.js';
+import type { SchemeStatistic } from './scheme-statistic.js';
+import type { TokenDetectOptions } from './tuple-scoring.js';
 
 export type TournamentDetectOptions = TokenDetectOptions;
 
-export function detectTournament(options: TournamentDetectOptions): DetectionResult {
-  const alpha = checkDetectOptions(options);
-  const { key } = options;
+export function tournamentStatistic(key: LineageKey): SchemeStatistic {
   const { contextWidth, layers } = key.schemes.tournament;
   const mask = layers === 32 ? 0xffffffff : (1 << layers) - 1;
-  // The same derivation as the marker's tournamentPrfKey (detect does not depend on embed).
-  const { scored, total } = scoreTuples(options, contextWidth, key.prfKey('provider/tournament'), (lo, hi, token) =>
-    popcount((prfWord(lo, hi, token) & mask) >>> 0),
-  );
-  const trials = scored * layers;
-  return providerResult('tournament', key, alpha, { scored, score: total, expected: trials / 2 }, binomialTail(total, trials, 0.5));
+  return {
+    scheme: 'tournament',
+    contextWidth,
+    score: (lo, hi, x) => popcount((prfWord(lo, hi, x) & mask) >>> 0),
+    nullMean: layers / 2,
+    tail: (total, n) => binomialTail(total, n * layers, 0.5),
+  };
+}
+
+/** The provider channel of tournament sampling; `layers` says what `expected` counts. */
+export function detectTournament(options: TournamentDetectOptions): DetectionResult & { readonly layers: number } {
+  return { ...detectProvider(options, tournamentStatistic(options.key)), layers: options.key.schemes.tournament.layers };
 }
 
 function popcount(x: number): number {

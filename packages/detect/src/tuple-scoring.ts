@@ -1,10 +1,20 @@
 /**
- * What every token-level detector shares: input validation, one pass over the
+ * What every token-level detector shares: input validation, and one pass over the
  * (h-token window, token) tuples that the scoring tape admits (each scored once per test,
- * prompt windows excluded), and the result in the contract's shape.
+ * prompt windows excluded), sorting each tuple into its channel the way the markers do
+ * (@lineage/core identity-channel.ts) and summing its scores there.
  */
-import { contextSeed, LineageInputError, type LineageKey, type PrfKey, type PValue, ScoringTape } from '@lineage/core';
-import type { DetectionResult } from './detection-result.js';
+import {
+  channelPurposes,
+  contextSeed,
+  DIGIT_STRIDE,
+  IdentityLayout,
+  LineageInputError,
+  type LineageKey,
+  type PrfKey,
+  ScoringTape,
+} from '@lineage/core';
+import type { SchemeStatistic } from './scheme-statistic.js';
 import { checkTokenTexts } from './token-input.js';
 
 export interface TokenDetectOptions {
@@ -28,49 +38,95 @@ export function checkDetectOptions(options: TokenDetectOptions): number {
   return alpha;
 }
 
-/**
- * Sums `score(seedLow, seedHigh, token)` over the admitted tuples, the seed being the keyed
- * PRF of the tuple's window. Returns how many were scored and the sum.
- */
-export function scoreTuples(
-  options: TokenDetectOptions,
-  contextWidth: number,
-  prf: PrfKey,
-  score: (seedLow: number, seedHigh: number, token: number) => number,
-): { scored: number; total: number } {
-  const h = contextWidth;
+export interface ScoreSum {
+  scored: number;
+  total: number;
+}
+
+/** Per digit slot and digit value, the identity scores of the decoding and the testing half. */
+export interface IdentitySums {
+  readonly digits: number;
+  readonly radix: number;
+  /** [slot * radix + digit] */
+  readonly decodeTotals: Float64Array;
+  readonly decodeCounts: Uint32Array;
+  readonly testTotals: Float64Array;
+  readonly testCounts: Uint32Array;
+}
+
+export interface ChannelSums {
+  readonly provider: ScoreSum;
+  /** Tuples on identity positions (whatever they carry). */
+  readonly identityPositions: number;
+  readonly identity: IdentitySums | undefined;
+  readonly campaigns: ReadonlyMap<string, ScoreSum>;
+}
+
+export interface ScanRequest {
+  readonly identity: boolean;
+  readonly campaigns: readonly string[];
+}
+
+/** One pass over the admitted tuples of a test, summing scores per channel. */
+export function scanChannels(options: TokenDetectOptions, statistic: SchemeStatistic, request: ScanRequest): ChannelSums {
+  const { key } = options;
+  const h = statistic.contextWidth;
+  const purposes = channelPurposes(statistic.scheme);
+  const providerKey = key.prfKey(purposes.provider);
+  const identityKey = request.identity ? key.prfKey(purposes.identity) : undefined;
+  const campaignKeys: [string, PrfKey, ScoreSum][] = request.campaigns.map((id) => [
+    id,
+    key.prfKey(purposes.campaign, { id }),
+    { scored: 0, total: 0 },
+  ]);
+  const layout = new IdentityLayout(key.schemes.identity);
+  const { digits, radix } = layout;
+  const identity: IdentitySums | undefined = request.identity
+    ? {
+        digits,
+        radix,
+        decodeTotals: new Float64Array(digits * radix),
+        decodeCounts: new Uint32Array(digits),
+        testTotals: new Float64Array(digits * radix),
+        testCounts: new Uint32Array(digits),
+      }
+    : undefined;
   const tape = new ScoringTape({ contextWidth: h, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
   for (const prompt of options.exclude ?? []) tape.exclude(prompt);
   const seed = new Uint32Array(2);
-  let scored = 0;
-  let total = 0;
+  const provider: ScoreSum = { scored: 0, total: 0 };
+  let identityPositions = 0;
   for (const tokens of options.texts) {
     for (let i = h; i < tokens.length; i++) {
       if (!tape.admit(tokens, i)) continue;
-      contextSeed(prf, tokens, i - h, h, seed);
-      total += score(seed[0] as number, seed[1] as number, tokens[i] as number);
-      scored++;
+      const token = tokens[i] as number;
+      contextSeed(providerKey, tokens, i - h, h, seed);
+      const lo = seed[0] as number;
+      const hi = seed[1] as number;
+      if (!layout.isIdentity(lo, hi)) {
+        provider.total += statistic.score(lo, hi, token);
+        provider.scored++;
+        continue;
+      }
+      identityPositions++;
+      if (identity && identityKey) {
+        const slot = layout.slot(lo, hi);
+        const decodes = layout.decodes(lo, hi);
+        const totals = decodes ? identity.decodeTotals : identity.testTotals;
+        const counts = decodes ? identity.decodeCounts : identity.testCounts;
+        contextSeed(identityKey, tokens, i - h, h, seed);
+        const ilo = seed[0] as number;
+        const ihi = seed[1] as number;
+        for (let d = 0; d < radix; d++)
+          totals[slot * radix + d] = (totals[slot * radix + d] as number) + statistic.score(ilo, ihi, token + d * DIGIT_STRIDE);
+        counts[slot] = (counts[slot] as number) + 1;
+      }
+      for (const [, campaignKey, sum] of campaignKeys) {
+        contextSeed(campaignKey, tokens, i - h, h, seed);
+        sum.total += statistic.score(seed[0] as number, seed[1] as number, token);
+        sum.scored++;
+      }
     }
   }
-  return { scored, total };
-}
-
-export function providerResult(
-  scheme: string,
-  key: LineageKey,
-  alpha: number,
-  statistic: { scored: number; score: number; expected: number },
-  tail: PValue,
-): DetectionResult {
-  return {
-    scheme,
-    channel: 'provider',
-    ...statistic,
-    pValue: tail.pValue,
-    log10P: tail.log10P,
-    verdict: tail.pValue <= alpha ? 'marked' : 'not-marked',
-    alpha,
-    keyId: key.keyId,
-    commitment: key.commitment,
-  };
+  return { provider, identityPositions, identity, campaigns: new Map(campaignKeys.map(([id, , sum]) => [id, sum])) };
 }

@@ -6,7 +6,7 @@ const key: LineageKey = keyFromSecret(new Uint8Array(32).fill(7));
 const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
 
 describe('GreenListMarker', () => {
-  const marker = new GreenListMarker({ key });
+  const marker = new GreenListMarker({ key, accountId: 'acct-1' });
   const { contextWidth: h, gamma, delta } = key.schemes.greenList;
 
   it('adds δ to exactly the green logits, about a fraction γ of the vocabulary', () => {
@@ -98,7 +98,7 @@ describe('GreenListMarker', () => {
     expect(() => marker.processLogits(new Float32Array(V), [1, V])).toThrow(/outside the vocabulary/);
     const random = new SeededRandom(1);
     expect(() => marker.sampleFromProbabilities(new Float32Array(V), [1, 2], random)).toThrow(/positive, finite sum/);
-    expect(() => new GreenListMarker({ key, vocabSize: 10 })).toThrow(/vocabSize/);
-    expect(new GreenListMarker({ key, vocabSize: V + 1 }).vocabSize).toBe(V + 1);
+    expect(() => new GreenListMarker({ key, accountId: 'acct-1', vocabSize: 10 })).toThrow(/vocabSize/);
+    expect(new GreenListMarker({ key, accountId: 'acct-1', vocabSize: V + 1 }).vocabSize).toBe(V + 1);
   });
 });

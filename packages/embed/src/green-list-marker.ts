@@ -1,28 +1,22 @@
 /**
  * The green-list watermark (Kirchenbauer et al., "A Watermark for Large Language Models",
- * ICML 2023) on the provider channel: at each step a keyed PRF of the previous h tokens
- * splits the vocabulary into a green fraction γ and the rest, and green logits get +δ.
- * Every account shares the provider key, so a student distilled from many accounts still
- * inherits one consistent bias (DESIGN.md, "Three channels").
+ * ICML 2023): at each step a keyed PRF of the previous h tokens splits the vocabulary into a
+ * green fraction γ and the rest, and green logits get +δ. Most positions use the provider
+ * key that every account shares, so a student distilled from many accounts still inherits
+ * one consistent bias; identity positions use the account's digit or campaign key instead
+ * (marking-channels.ts; DESIGN.md, "Three channels").
  *
  * A context window that already occurred earlier in the same response is left unbiased:
  * repeating it would only amplify one choice (and detection scores each tuple once anyway).
  */
-import {
-  contextSeed,
-  type GreenListParameters,
-  greenThreshold,
-  LineageInputError,
-  type LineageKey,
-  type PrfKey,
-  prfWord,
-} from '@lineage/core';
+import { type GreenListParameters, greenThreshold, LineageInputError, type LineageKey, prfWord } from '@lineage/core';
 import { checkContext, resolveVocabSize, type UniformSource } from './marker-input.js';
+import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
 export type { UniformSource } from './marker-input.js';
 
-export interface GreenListMarkerOptions {
+export interface GreenListMarkerOptions extends MarkedAccountOptions {
   readonly key: LineageKey;
   /**
    * Length of the logits the pipeline produces. Default: the key's tokenizer's ordinary
@@ -37,10 +31,11 @@ export class GreenListMarker {
   readonly scheme = 'kgw';
   readonly parameters: GreenListParameters;
   readonly vocabSize: number;
-  readonly #prf: PrfKey;
+  readonly #channels: MarkingChannels;
   readonly #threshold: number;
   readonly #boost: number;
   readonly #seed = new Uint32Array(2);
+  #offset = 0;
   #green: Uint8Array | undefined;
 
   constructor(options: GreenListMarkerOptions) {
@@ -48,16 +43,15 @@ export class GreenListMarker {
     this.parameters = key.schemes.greenList;
     if (this.parameters.selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
     this.vocabSize = resolveVocabSize(key, options.vocabSize);
-    this.#prf = key.prfKey('provider');
+    this.#channels = new MarkingChannels(key, 'kgw', options);
     this.#threshold = greenThreshold(this.parameters.gamma);
     this.#boost = Math.exp(this.parameters.delta);
   }
 
-  /** Whether `token` is green after the last h tokens of `context` (what the detector recomputes). */
+  /** Whether `token` is green after the last h tokens of `context` on the channel that position carries. */
   isGreen(context: ArrayLike<number>, token: number): boolean {
-    const h = this.parameters.contextWidth;
-    contextSeed(this.#prf, context, context.length - h, h, this.#seed);
-    return prfWord(this.#seed[0] as number, this.#seed[1] as number, token) < this.#threshold;
+    const offset = this.#channels.seed(context, this.parameters.contextWidth, this.#seed);
+    return prfWord(this.#seed[0] as number, this.#seed[1] as number, token + offset) < this.#threshold;
   }
 
   /**
@@ -71,7 +65,8 @@ export class GreenListMarker {
     const [lo, hi] = this.#seed as unknown as [number, number];
     const threshold = this.#threshold;
     const delta = this.parameters.delta;
-    for (let t = 0; t < logits.length; t++) if (prfWord(lo, hi, t) < threshold) logits[t] = (logits[t] as number) + delta;
+    const offset = this.#offset;
+    for (let t = 0; t < logits.length; t++) if (prfWord(lo, hi, t + offset) < threshold) logits[t] = (logits[t] as number) + delta;
     return true;
   }
 
@@ -84,13 +79,14 @@ export class GreenListMarker {
     const marked = this.#seeds(context, responseStart);
     const [lo, hi] = this.#seed as unknown as [number, number];
     const threshold = this.#threshold;
+    const offset = this.#offset;
     this.#green ??= new Uint8Array(this.vocabSize);
     const green = this.#green;
     let total = 0;
     for (let t = 0; t < probabilities.length; t++) {
       const p = probabilities[t] as number;
       if (!(p >= 0)) throw new LineageInputError(`probability ${t} is ${p}; probabilities must be non-negative numbers`);
-      const isGreen = marked && p > 0 && prfWord(lo, hi, t) < threshold ? 1 : 0;
+      const isGreen = marked && p > 0 && prfWord(lo, hi, t + offset) < threshold ? 1 : 0;
       green[t] = isGreen;
       total += isGreen ? p * this.#boost : p;
     }
@@ -117,6 +113,7 @@ export class GreenListMarker {
   sampleWithDraw(drawUnmarked: () => number, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
     const marked = this.#seeds(context, responseStart);
     const [lo, hi] = this.#seed as unknown as [number, number];
+    const offset = this.#offset;
     const keepRed = 1 / this.#boost;
     // δ <= 10 bounds the expected number of draws by e^10 ≈ 22,026 even when every proposal
     // is red; missing 10^6 in a row then has probability below e^-45.
@@ -124,7 +121,7 @@ export class GreenListMarker {
       const t = drawUnmarked();
       if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
         throw new LineageInputError(`the unmarked sampler returned ${t}, outside the vocabulary`);
-      if (!marked || prfWord(lo, hi, t) < this.#threshold || random.next() < keepRed) return t;
+      if (!marked || prfWord(lo, hi, t + offset) < this.#threshold || random.next() < keepRed) return t;
     }
     throw new LineageInputError(`no draw accepted in ${MAX_DRAWS} tries: the sampler or random source is not random`);
   }
@@ -135,7 +132,7 @@ export class GreenListMarker {
     const n = context.length;
     checkContext(context, h, this.vocabSize);
     if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return false;
-    contextSeed(this.#prf, context, n - h, h, this.#seed);
+    this.#offset = this.#channels.seed(context, h, this.#seed);
     return true;
   }
 

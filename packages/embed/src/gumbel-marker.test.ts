@@ -21,7 +21,7 @@ function chiSquare(counts: Map<number, number>, draws: number): number {
 }
 
 describe('GumbelMarker', () => {
-  const marker = new GumbelMarker({ key });
+  const marker = new GumbelMarker({ key, accountId: 'acct-1' });
   const h = key.schemes.gumbel.contextWidth;
 
   it('is distortion-free: over contexts (keys), the emitted token follows p (chi-square)', () => {

@@ -10,33 +10,29 @@
  * 1e-10 of the total mass are drawn plainly too, with exactly their own mass, so the race
  * (and its PRF calls) covers only the model's real support.
  */
-import { contextSeed, type GumbelParameters, type LineageKey, type PrfKey, prfUniform } from '@lineage/core';
+import { type GumbelParameters, type LineageKey, prfUniform } from '@lineage/core';
 import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
+import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
-export interface GumbelMarkerOptions {
+export interface GumbelMarkerOptions extends MarkedAccountOptions {
   readonly key: LineageKey;
   /** Length of the probability vectors (default: the key's tokenizer's ordinary vocabulary). */
   readonly vocabSize?: number;
-}
-
-/** The PRF key of the Gumbel scheme on the provider channel (shared with the detector). */
-export function gumbelPrfKey(key: LineageKey): PrfKey {
-  return key.prfKey('provider/gumbel');
 }
 
 export class GumbelMarker {
   readonly scheme = 'gumbel';
   readonly parameters: GumbelParameters;
   readonly vocabSize: number;
-  readonly #prf: PrfKey;
+  readonly #channels: MarkingChannels;
   readonly #seed = new Uint32Array(2);
 
   constructor(options: GumbelMarkerOptions) {
     const { key } = options;
     this.parameters = key.schemes.gumbel;
     this.vocabSize = resolveVocabSize(key, options.vocabSize);
-    this.#prf = gumbelPrfKey(key);
+    this.#channels = new MarkingChannels(key, 'gumbel', options);
   }
 
   /**
@@ -49,7 +45,7 @@ export class GumbelMarker {
     const n = context.length;
     checkContext(context, h, this.vocabSize);
     if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return drawAmong(probabilities, () => true, total, random);
-    contextSeed(this.#prf, context, n - h, h, this.#seed);
+    const offset = this.#channels.seed(context, h, this.#seed);
     const lo = this.#seed[0] as number;
     const hi = this.#seed[1] as number;
     // Tokens below 1e-10 of the total are drawn, unmarked, with exactly their own mass; the
@@ -69,7 +65,7 @@ export class GumbelMarker {
     for (let t = 0; t < probabilities.length; t++) {
       const p = (probabilities[t] as number) / total;
       if (p === 0 || p * total < floor) continue;
-      const r = prfUniform(lo, hi, t);
+      const r = prfUniform(lo, hi, t + offset);
       if (r - 1 < best * p) continue;
       const score = Math.log(r) / p;
       if (score > best) {

@@ -1,13 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyFile, ORDINARY_VOCAB_SIZE, SeededRandom } from '@lineage/core';
+import { addCampaignToKeyFile, createKeyFile, ORDINARY_VOCAB_SIZE, SeededRandom } from '@lineage/core';
 import { describe, expect, it } from 'vitest';
 import { GreenListMarker } from './green-list-marker.js';
 import { createTokenMarker } from './token-marker.js';
 
 const keyFile = join(mkdtempSync(join(tmpdir(), 'lineage-marker-')), 'key.json');
-const key = createKeyFile({ path: keyFile });
+createKeyFile({ path: keyFile });
+const key = addCampaignToKeyFile(keyFile, 'c-1');
 const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
 
 describe('createTokenMarker', () => {
@@ -16,7 +17,7 @@ describe('createTokenMarker', () => {
     const logits = new Float32Array(V);
     marker.processLogits(logits, [10, 20]);
     const reference = new Float32Array(V);
-    new GreenListMarker({ key }).processLogits(reference, [10, 20]);
+    new GreenListMarker({ key, accountId: 'acct-1' }).processLogits(reference, [10, 20]);
     expect(logits).toEqual(reference);
     expect(marker.sample(new Float32Array(V), [10, 20], new SeededRandom(1))).toBeLessThan(V);
   });
@@ -35,7 +36,8 @@ describe('createTokenMarker', () => {
   });
 
   it('refuses bad options and logits with typed errors', () => {
-    expect(() => createTokenMarker({ key, scheme: 'kgw', accountId: 'bad id' })).toThrow(/accountId/);
+    expect(() => createTokenMarker({ key, scheme: 'kgw', accountId: 'bad id' })).toThrow(/cannot be encoded/);
+    expect(() => createTokenMarker({ key, scheme: 'kgw', accountId: 'a', campaignId: 'c-2' })).toThrow(/not in key/);
     expect(() => createTokenMarker({ key, keyFile, scheme: 'kgw', accountId: 'a' })).toThrow(/exactly one/);
     expect(() => createTokenMarker({ key, scheme: 'nope' as 'kgw', accountId: 'a' })).toThrow(/unknown scheme/);
     const gumbel = createTokenMarker({ key, scheme: 'gumbel', accountId: 'a' });

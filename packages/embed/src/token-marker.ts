@@ -8,8 +8,9 @@
  *   only that token possible (every other logit becomes −Infinity).
  * - `sample(logits, context, random)` returns the next token directly.
  *
- * Only the provider channel is implemented so far: `accountId` and `campaignId` are
- * validated and kept for the identity and campaign channels.
+ * Every marker carries the three channels of DESIGN.md: the provider mark on most positions,
+ * and on identity positions the account's code digit, or its campaign's mark when
+ * `campaignId` is given (the campaign must be registered in the key file).
  */
 import { LineageInputError, type LineageKey, loadKeyFile } from '@lineage/core';
 import { GreenListMarker } from './green-list-marker.js';
@@ -40,16 +41,16 @@ export interface TokenMarker {
   sample(logits: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart?: number): number;
 }
 
-const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
-
 export function createTokenMarker(options: TokenMarkerOptions): TokenMarker {
   const { scheme, accountId, campaignId } = options;
-  if (!ID.test(accountId)) throw new LineageInputError('accountId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
-  if (campaignId !== undefined && !ID.test(campaignId))
-    throw new LineageInputError('campaignId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
   if ((options.key === undefined) === (options.keyFile === undefined)) throw new LineageInputError('give exactly one of key and keyFile');
   const key = options.key ?? loadKeyFile(options.keyFile as string);
-  const markerOptions = { key, ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }) };
+  const markerOptions = {
+    key,
+    accountId,
+    ...(campaignId === undefined ? {} : { campaignId }),
+    ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }),
+  };
   const common = { scheme, accountId, campaignId };
   if (scheme === 'kgw') {
     const marker = new GreenListMarker(markerOptions);

@@ -1,6 +1,7 @@
-import { contextSeed, keyFromSecret, ORDINARY_VOCAB_SIZE, prfWord, SeededRandom } from '@lineage/core';
+import { keyFromSecret, ORDINARY_VOCAB_SIZE, prfWord, SeededRandom } from '@lineage/core';
 import { describe, expect, it } from 'vitest';
-import { TournamentMarker, tournamentPrfKey } from './tournament-marker.js';
+import { MarkingChannels } from './marking-channels.js';
+import { TournamentMarker } from './tournament-marker.js';
 
 const key = keyFromSecret(new Uint8Array(32).fill(15));
 const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
@@ -12,7 +13,7 @@ support.forEach((t, i) => {
 });
 
 describe('TournamentMarker', () => {
-  const marker = new TournamentMarker({ key });
+  const marker = new TournamentMarker({ key, accountId: 'acct-1' });
   const h = key.schemes.tournament.contextWidth;
 
   it('is non-distortionary: over contexts (keys), the emitted token follows p (chi-square)', () => {
@@ -34,7 +35,7 @@ describe('TournamentMarker', () => {
 
   it('with one layer, matches a knockout between two independent draws that prefers bit 1', () => {
     const one = keyFromSecret(new Uint8Array(32).fill(15), { schemes: { tournament: { contextWidth: 4, layers: 1 } } });
-    const single = new TournamentMarker({ key: one });
+    const single = new TournamentMarker({ key: one, accountId: 'acct-1' });
     const random = new SeededRandom('knockout');
     const context = [5, 6, 7, 8];
     const draw = () => {
@@ -53,8 +54,8 @@ describe('TournamentMarker', () => {
     }
     // Each token's layer bit, computed from the key directly.
     const seed = new Uint32Array(2);
-    contextSeed(tournamentPrfKey(one), context, 0, 4, seed);
-    const g = support.map((t) => prfWord(seed[0] as number, seed[1] as number, t) & 1);
+    const offset = new MarkingChannels(one, 'tournament', { accountId: 'acct-1' }).seed(context, 4, seed);
+    const g = support.map((t) => prfWord(seed[0] as number, seed[1] as number, t + offset) & 1);
     expect(new Set(g).size).toBe(2); // both bits occur, so the game is not trivial
     const gameCounts = new Map<number, number>();
     for (let i = 0; i < draws; i++) {
@@ -93,7 +94,7 @@ describe('negligible tails', () => {
     withoutTail[9] = 0.7;
     for (const value of [0, 0.5, 1 - 2 ** -53]) {
       const random = { next: () => value };
-      for (const marker of [new TournamentMarker({ key }), new GumbelMarker({ key })]) {
+      for (const marker of [new TournamentMarker({ key, accountId: 'acct-1' }), new GumbelMarker({ key, accountId: 'acct-1' })]) {
         for (const probabilities of [withTail, withoutTail]) {
           const t = marker.sampleFromProbabilities(probabilities, [1, 2, 3, 4], random);
           expect((probabilities[t] as number) > 0, `${marker.scheme} ${value}`).toBe(true);

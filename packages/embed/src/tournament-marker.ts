@@ -10,11 +10,12 @@
  * probability is below 1e-10 of the total are left out of the update (they are still drawn,
  * unmarked, with their own mass), which bounds the work per step by the model's support.
  */
-import { contextSeed, LineageInputError, type LineageKey, type PrfKey, prfWord, type TournamentParameters } from '@lineage/core';
+import { LineageInputError, type LineageKey, prfWord, type TournamentParameters } from '@lineage/core';
 import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
+import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
-export interface TournamentMarkerOptions {
+export interface TournamentMarkerOptions extends MarkedAccountOptions {
   readonly key: LineageKey;
   /** Length of the probability vectors (default: the key's tokenizer's ordinary vocabulary). */
   readonly vocabSize?: number;
@@ -26,7 +27,7 @@ export class TournamentMarker {
   readonly scheme = 'tournament';
   readonly parameters: TournamentParameters;
   readonly vocabSize: number;
-  readonly #prf: PrfKey;
+  readonly #channels: MarkingChannels;
   readonly #seed = new Uint32Array(2);
   #ids = new Int32Array(1024);
   #mass = new Float64Array(1024);
@@ -38,7 +39,7 @@ export class TournamentMarker {
     if (!(this.parameters.layers >= 1 && this.parameters.layers <= 32))
       throw new LineageInputError('tournament layers must be from 1 to 32');
     this.vocabSize = resolveVocabSize(key, options.vocabSize);
-    this.#prf = tournamentPrfKey(key);
+    this.#channels = new MarkingChannels(key, 'tournament', options);
   }
 
   sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
@@ -47,7 +48,7 @@ export class TournamentMarker {
     const n = context.length;
     checkContext(context, h, this.vocabSize);
     const marked = n >= h && !repeatsEarlierWindow(context, Math.max(0, responseStart), h);
-    if (marked) contextSeed(this.#prf, context, n - h, h, this.#seed);
+    const offset = marked ? this.#channels.seed(context, h, this.#seed) : 0;
     const lo = this.#seed[0] as number;
     const hi = this.#seed[1] as number;
 
@@ -61,7 +62,7 @@ export class TournamentMarker {
       if (count === this.#ids.length) this.#grow();
       this.#ids[count] = t;
       this.#mass[count] = p / total;
-      if (marked) this.#words[count] = prfWord(lo, hi, t);
+      if (marked) this.#words[count] = prfWord(lo, hi, t + offset);
       kept += p / total;
       count++;
     }
@@ -105,9 +106,4 @@ export class TournamentMarker {
     this.#mass = mass;
     this.#words = words;
   }
-}
-
-/** The PRF key of the tournament scheme on the provider channel (the detector derives the same). */
-export function tournamentPrfKey(key: LineageKey): PrfKey {
-  return key.prfKey('provider/tournament');
 }

@@ -16,8 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'lineage-detect-'));
 const lengthScheme: DetectionScheme = {
   name: 'length',
   async detect({ texts, aggregate }) {
-    if (aggregate) return [{ source: 'aggregate', scheme: 'length', scored: texts.reduce((n, t) => n + t.text.length, 0) }];
-    return texts.map((t) => ({ source: t.source, scheme: 'length', scored: t.text.length }));
+    if (aggregate) return [[{ source: 'aggregate', scheme: 'length', scored: texts.reduce((n, t) => n + t.text.length, 0) }]];
+    return texts.map((t) => [{ source: t.source, scheme: 'length', scored: t.text.length }]);
   },
 };
 

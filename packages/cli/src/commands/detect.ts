@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { type LineageKey, loadKeyFile } from '@lineage/core';
-import { correctForTests, type DetectionResult } from '@lineage/detect';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { greenListDetection } from '../schemes/green-list.js';
@@ -10,8 +10,9 @@ import { UsageError } from '../usage-error.js';
 
 /**
  * Detection schemes plug in here as their packages land (token-level: issue 4, lexical:
- * issue 5). Each takes the key and the texts of one test and returns result objects with
- * the fields of DESIGN.md.
+ * issue 5). Each takes the key and the texts and returns, per text (or once for the
+ * aggregate), its result objects with the fields of DESIGN.md: one per channel tested. A
+ * scheme corrects its p-values for `schemes`, the number of schemes tested together.
  */
 export interface DetectionScheme {
   readonly name: string;
@@ -20,7 +21,10 @@ export interface DetectionScheme {
     readonly texts: readonly TextRecord[];
     readonly aggregate: boolean;
     readonly alpha: number;
-  }): Promise<readonly Record<string, unknown>[]>;
+    readonly schemes: number;
+    /** Registered account ids, to decode the identity channel. */
+    readonly accounts?: readonly string[];
+  }): Promise<readonly (readonly Record<string, unknown>[])[]>;
 }
 
 export const detectionSchemes = new Map<string, DetectionScheme>([
@@ -39,7 +43,10 @@ with its line number and the other inputs are still tested.
 Options:
   --key FILE      key file to test with (required)
   --scheme NAME   kgw, gumbel, tournament, or auto (default): every scheme, each p-value
-                  Bonferroni-corrected for the number of schemes tested
+                  Bonferroni-corrected for the number of schemes tested. Every campaign in
+                  the key file is tested too (corrected for the number of campaigns)
+  --accounts FILE registered account ids, one per line: also decode the identity channel
+                  and name the account (or say that no single account is found)
   --alpha A       significance level of the verdict (default 1e-6)
   --aggregate     test all inputs as one sample with one scoring tape
   --jsonl         read every input as JSONL
@@ -59,6 +66,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
       jsonl: { type: 'boolean' },
       field: { type: 'string' },
       json: { type: 'boolean' },
+      accounts: { type: 'string' },
     },
     { min: 1, max: Number.POSITIVE_INFINITY },
   );
@@ -67,6 +75,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(values.alpha)}`);
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
   const key = loadKeyFile(values.key); // refuse a bad key before reading any input
+  const accounts = values.accounts === undefined ? undefined : readAccountIds(values.accounts);
   const all = values.scheme === undefined || values.scheme === 'auto';
   const schemes = all ? [...detectionSchemes.values()] : [detectionSchemes.get(values.scheme as string)];
   if (schemes.length === 0 || schemes[0] === undefined) {
@@ -89,12 +98,12 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   }
   const texts = items.filter((item): item is TextRecord => item.kind === 'text');
   const aggregate = values.aggregate ?? false;
-  const perScheme: (readonly Record<string, unknown>[])[] = [];
+  const perScheme: (readonly (readonly Record<string, unknown>[])[])[] = [];
   for (const scheme of schemes as DetectionScheme[]) {
-    const results = await scheme.detect({ key, texts, aggregate, alpha });
+    const results = await scheme.detect({ key, texts, aggregate, alpha, schemes: schemes.length, ...(accounts ? { accounts } : {}) });
     const expected = aggregate ? 1 : texts.length;
     if (results.length !== expected) throw new Error(`scheme ${scheme.name} returned ${results.length} results for ${expected} expected`);
-    perScheme.push(schemes.length > 1 ? results.map((r) => correctedForSchemes(r, schemes.length)) : results);
+    perScheme.push(results);
   }
 
   // One entry per input in input order (a bad input as { source, error }); with --aggregate,
@@ -102,14 +111,14 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   const results: Record<string, unknown>[] = [];
   const problemEntry = (p: TextProblem) => ({ source: p.source, error: p.message });
   if (aggregate) {
-    for (const schemeResults of perScheme) results.push(...schemeResults);
+    for (const schemeResults of perScheme) results.push(...(schemeResults[0] ?? []));
     for (const item of items) if (item.kind === 'problem') results.push(problemEntry(item));
   } else {
     let textIndex = 0;
     for (const item of items) {
       if (item.kind === 'problem') results.push(problemEntry(item));
       else {
-        for (const schemeResults of perScheme) results.push(schemeResults[textIndex] as Record<string, unknown>);
+        for (const schemeResults of perScheme) results.push(...(schemeResults[textIndex] ?? []));
         textIndex++;
       }
     }
@@ -119,11 +128,16 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   return items.some((item) => item.kind === 'problem') ? 2 : 0;
 }
 
-/** Several schemes tested on one text are several tests: Bonferroni over their number. */
-function correctedForSchemes(result: Record<string, unknown>, tests: number): Record<string, unknown> {
-  return isDetectionResult(result) ? correctForTests(result, tests) : result;
-}
-
-function isDetectionResult(value: Record<string, unknown>): value is Record<string, unknown> & DetectionResult {
-  return typeof value.pValue === 'number' && typeof value.log10P === 'number' && typeof value.alpha === 'number';
+/** Account ids, one per line (blank lines and # comments skipped), validated when coded. */
+function readAccountIds(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --accounts ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }

@@ -1,6 +1,5 @@
-/** Gumbel sampling (`gumbel`), provider channel: marking from the dense distribution each step, and detection. */
+/** Gumbel sampling (`gumbel`), all three channels: marking from the dense distribution each step, and detection. */
 import type { LineageKey } from '@lineage/core';
-import { detectGumbel } from '@lineage/detect';
 import { GumbelMarker } from '@lineage/embed/logits';
 import type { MarkingScheme } from '@lineage/testbed';
 import { detectionWith, markingWith } from './token-scheme.js';
@@ -8,8 +7,8 @@ import { detectionWith, markingWith } from './token-scheme.js';
 export const gumbelMarking = (key: LineageKey): MarkingScheme =>
   markingWith(
     'gumbel',
-    (vocabSize) => new GumbelMarker({ key, vocabSize }),
+    (vocabSize, account) => new GumbelMarker({ key, vocabSize, ...account }),
     (marker, step) => marker.sampleFromProbabilities(step.probabilities(), step.tokens, step.random, step.promptLength),
   );
 
-export const gumbelDetection = detectionWith('gumbel', detectGumbel);
+export const gumbelDetection = detectionWith('gumbel');

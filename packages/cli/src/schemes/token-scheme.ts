@@ -1,46 +1,51 @@
 /**
  * Glue shared by the token-level schemes in the CLI: a testbed marking scheme that keeps one
- * marker per model vocabulary size, and a `lineage detect` scheme that tokenizes with the key
+ * marker per account and model vocabulary size, and a `lineage detect` scheme that tokenizes with the key
  * file's tokenizer and runs a token detector per text or over the whole sample.
  */
-import type { LineageKey } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
-import type { DetectionResult } from '@lineage/detect';
-import type { MarkingScheme, SamplingStep } from '@lineage/testbed';
+import { AccountDirectory, detectTokens, type TokenSchemeName } from '@lineage/detect';
+import type { MarkedAccount, MarkingScheme, SamplingStep } from '@lineage/testbed';
 import type { DetectionScheme } from '../commands/detect.js';
 
 export function markingWith<M>(
   name: string,
-  create: (vocabSize: number) => M,
+  create: (vocabSize: number, account: MarkedAccount) => M,
   sample: (marker: M, step: SamplingStep) => number,
 ): MarkingScheme {
-  const markers = new Map<number, M>();
   return {
     name,
-    samplerFor: () => ({
-      sampleNext: (step) => {
-        let marker = markers.get(step.vocabSize);
-        if (marker === undefined) {
-          marker = create(step.vocabSize);
-          markers.set(step.vocabSize, marker);
-        }
-        return sample(marker, step);
-      },
-    }),
+    // One marker per account (its identity digits or campaign), per model vocabulary size.
+    samplerFor: (account) => {
+      const markers = new Map<number, M>();
+      return {
+        sampleNext: (step) => {
+          let marker = markers.get(step.vocabSize);
+          if (marker === undefined) {
+            marker = create(step.vocabSize, account);
+            markers.set(step.vocabSize, marker);
+          }
+          return sample(marker, step);
+        },
+      };
+    },
   };
 }
 
-export function detectionWith(
-  name: string,
-  detectTokens: (options: { key: LineageKey; texts: readonly ArrayLike<number>[]; alpha: number }) => DetectionResult,
-): DetectionScheme {
+/** `lineage detect` for one token scheme: every channel, one result list per text (or the aggregate). */
+export function detectionWith(scheme: TokenSchemeName): DetectionScheme {
   return {
-    name,
-    async detect({ key, texts, aggregate, alpha }) {
+    name: scheme,
+    async detect({ key, texts, aggregate, alpha, schemes, accounts }) {
       using tokenizer = createTokenizer({ encoding: key.tokenizer });
       const tokens = texts.map((t) => tokenizer.encode(t.text));
-      if (aggregate) return [{ source: 'aggregate', ...detectTokens({ key, texts: tokens, alpha }) }];
-      return texts.map((t, i) => ({ source: t.source, ...detectTokens({ key, texts: [tokens[i] as Uint32Array], alpha }) }));
+      const directory = accounts ? new AccountDirectory(key, accounts) : undefined;
+      const run = (source: string, sample: readonly Uint32Array[]) =>
+        detectTokens({ key, scheme, texts: sample, alpha, testedSchemes: schemes, ...(directory ? { accounts: directory } : {}) }).map(
+          (result) => ({ source, ...result }),
+        );
+      if (aggregate) return [run('aggregate', tokens)];
+      return texts.map((t, i) => run(t.source, [tokens[i] as Uint32Array]));
     },
   };
 }

@@ -1,0 +1,188 @@
+/**
+ * The three channels of a token-level scheme as test results:
+ *
+ * - provider: the scores of every non-identity tuple against the scheme's exact null;
+ * - campaigns: the identity-position scores under each campaign's key, Bonferroni-corrected
+ *   for the number of campaigns tested;
+ * - identity: sample splitting. Identity positions are split by a keyed coin into a decoding
+ *   two thirds, where each slot's digit is the one with the highest score sum, and a testing
+ *   third, scored under the decoded digits only. Under H0 the testing scores are independent
+ *   of the decoding ones (disjoint windows, keyed PRF), so their tail is exact with no
+ *   correction for the choice of code. The decoded code names an account only if it is
+ *   registered; an innocent account's code (independent of the text, being a keyed hash)
+ *   equals the decoded one with probability radix^-digits, so the account's p-value adds
+ *   registered accounts × radix^-digits to bound that event too.
+ */
+import { formatCode, type LineageKey, lnOfPValue, logAddExp, type PValue, pValueFromLn } from '@lineage/core';
+import type { AccountDirectory } from './account-directory.js';
+import type { DetectionResult } from './detection-result.js';
+import type { SchemeStatistic } from './scheme-statistic.js';
+import { type ChannelSums, checkDetectOptions, scanChannels, type TokenDetectOptions } from './tuple-scoring.js';
+
+/** A result whose p-value was corrected for several tests (schemes, campaigns). */
+export interface CorrectedResult extends DetectionResult {
+  /** The p-value before correction; present when there was one. */
+  readonly uncorrectedPValue?: number;
+  readonly correction?: string;
+}
+
+export interface CampaignResult extends CorrectedResult {
+  readonly channel: 'campaign';
+  readonly campaign: string;
+}
+
+export type IdentityStatus = 'account' | 'no-single-account' | 'not-detected';
+
+export interface IdentityResult extends CorrectedResult {
+  readonly channel: 'identity';
+  /** 'account': the decoded code is a registered account's; 'no-single-account': identity
+   * marks are present but decode to no registered account (a mixture of accounts, or too
+   * little text to decode every digit); 'not-detected': no significant identity mark. */
+  readonly status: IdentityStatus;
+  readonly account: string | null;
+  /** Registered accounts sharing the decoded code (two only if their codes collide). */
+  readonly candidates: readonly string[];
+  /** The decoded code, one hex digit per code digit; '?' where no position decoded it. */
+  readonly code: string;
+  /** Digits with no decoding position. */
+  readonly undecodedDigits: number;
+  /** Identity positions used to pick the digits. */
+  readonly decodingTuples: number;
+  readonly registeredAccounts: number;
+  /** What the account's p-value adds for the code space (registered × radix^-digits). */
+  readonly codeSpaceTerm: number;
+}
+
+/** How results of one test are corrected: Bonferroni over `schemes` schemes tested together. */
+export interface TestContext {
+  readonly key: LineageKey;
+  readonly alpha: number;
+  readonly schemes: number;
+}
+
+export function detectProvider(options: TokenDetectOptions, statistic: SchemeStatistic): DetectionResult {
+  const alpha = checkDetectOptions(options);
+  const sums = scanChannels(options, statistic, { identity: false, campaigns: [] });
+  return providerResult({ key: options.key, alpha, schemes: 1 }, statistic, sums);
+}
+
+export function providerResult(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CorrectedResult {
+  const { scored, total } = sums.provider;
+  const tail = statistic.tail(total, scored);
+  return result(
+    test,
+    statistic.scheme,
+    'provider',
+    scored,
+    total,
+    scored * statistic.nullMean,
+    tail,
+    test.schemes,
+    `${test.schemes} schemes`,
+  );
+}
+
+export function campaignResults(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CampaignResult[] {
+  const campaigns = sums.campaigns.size;
+  return [...sums.campaigns].map(([campaign, { scored, total }]) => {
+    const tail = statistic.tail(total, scored);
+    const tests = test.schemes * campaigns;
+    const what = test.schemes > 1 ? `${campaigns} campaigns x ${test.schemes} schemes` : `${campaigns} campaigns`;
+    return {
+      ...result(test, statistic.scheme, 'campaign', scored, total, scored * statistic.nullMean, tail, tests, what),
+      channel: 'campaign',
+      campaign,
+    };
+  });
+}
+
+export function identityResult(
+  test: TestContext,
+  statistic: SchemeStatistic,
+  sums: ChannelSums,
+  directory: AccountDirectory,
+): IdentityResult {
+  const { alpha } = test;
+  const identity = sums.identity;
+  if (!identity) throw new Error('identity sums were not collected');
+  const { digits, radix, decodeTotals, decodeCounts, testTotals, testCounts } = identity;
+  const code: number[] = [];
+  let undecodedDigits = 0;
+  let decodingTuples = 0;
+  let scored = 0;
+  let total = 0;
+  for (let slot = 0; slot < digits; slot++) {
+    decodingTuples += decodeCounts[slot] as number;
+    if (decodeCounts[slot] === 0) {
+      undecodedDigits++;
+      code.push(-1);
+      continue;
+    }
+    let best = 0;
+    for (let d = 1; d < radix; d++)
+      if ((decodeTotals[slot * radix + d] as number) > (decodeTotals[slot * radix + best] as number)) best = d;
+    code.push(best);
+    scored += testCounts[slot] as number;
+    total += testTotals[slot * radix + best] as number;
+  }
+  const codeText = code.map((d) => (d < 0 ? '?' : formatCode([d]))).join('');
+  const presence = statistic.tail(total, scored);
+  const candidates = undecodedDigits === 0 ? directory.lookup(codeText) : [];
+  const codeSpaceTerm = Math.min(1, directory.size * radix ** -digits);
+  const named = candidates.length === 1;
+  // Naming an account also claims "no innocent code equals the decoded one": add its bound.
+  const tail = named ? pValueFromLn(logAddExp(lnOfPValue(presence), Math.log(codeSpaceTerm))) : presence;
+  const base = result(
+    test,
+    statistic.scheme,
+    'identity',
+    scored,
+    total,
+    scored * statistic.nullMean,
+    tail,
+    test.schemes,
+    `${test.schemes} schemes`,
+  );
+  const significant = base.pValue <= alpha;
+  const single = significant && named;
+  return {
+    ...base,
+    channel: 'identity',
+    status: !significant ? 'not-detected' : single ? 'account' : 'no-single-account',
+    account: single ? (candidates[0] as string) : null,
+    candidates,
+    code: codeText,
+    undecodedDigits,
+    decodingTuples,
+    registeredAccounts: directory.size,
+    codeSpaceTerm,
+  };
+}
+
+function result(
+  test: TestContext,
+  scheme: string,
+  channel: DetectionResult['channel'],
+  scored: number,
+  score: number,
+  expected: number,
+  raw: PValue,
+  tests: number,
+  what: string,
+): CorrectedResult {
+  const tail = tests > 1 ? pValueFromLn(lnOfPValue(raw) + Math.log(tests)) : raw;
+  return {
+    scheme,
+    channel,
+    scored,
+    score,
+    expected,
+    pValue: tail.pValue,
+    log10P: tail.log10P,
+    verdict: tail.pValue <= test.alpha ? 'marked' : 'not-marked',
+    alpha: test.alpha,
+    keyId: test.key.keyId,
+    commitment: test.key.commitment,
+    ...(tests > 1 ? { uncorrectedPValue: raw.pValue, correction: `bonferroni over ${what}` } : {}),
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * What a token-level scheme contributes to detection on any channel: the context width, the
+ * per-tuple score of a token under a seed, its mean under H0, and the exact upper tail of the
+ * sum of n scores under H0. The channels differ only in which seed and input they score.
+ */
+import type { LineageKey, PValue, TokenSchemeName } from '@lineage/core';
+
+export interface SchemeStatistic {
+  readonly scheme: TokenSchemeName;
+  readonly contextWidth: number;
+  /** Score of input `x` (token id plus channel offset) under seed (lo, hi). */
+  score(lo: number, hi: number, x: number): number;
+  /** Mean of one score under H0. */
+  readonly nullMean: number;
+  /** Exact P(sum of n null scores >= total). */
+  tail(total: number, n: number): PValue;
+}
+
+export type StatisticFactory = (key: LineageKey) => SchemeStatistic;
