@@ -32,7 +32,7 @@ const SPLIT_INPUT = 0xfffffffd;
 const TWO_POW_32 = 4294967296;
 
 /** The share of identity positions used to pick the digits; the rest test the decoded code. */
-export const DECODING_SHARE = 2 / 3;
+export const DECODING_SHARE = 0.8;
 
 /** Key-derivation purposes of one scheme's three channels. */
 export function channelPurposes(scheme: TokenSchemeName): { provider: string; identity: string; campaign: string } {

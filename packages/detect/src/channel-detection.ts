@@ -5,8 +5,8 @@
  * - campaigns: the identity-position scores under each campaign's key, Bonferroni-corrected
  *   for the number of campaigns tested;
  * - identity: sample splitting. Identity positions are split by a keyed coin into a decoding
- *   two thirds, where each slot's digit is the one with the highest score sum, and a testing
- *   third, scored under the decoded digits only. Under H0 the testing scores are independent
+ *   four fifths, where each slot's digit is the one with the highest score sum, and a testing
+ *   fifth, scored under the decoded digits only. Under H0 the testing scores are independent
  *   of the decoding ones (disjoint windows, keyed PRF), so their tail is exact with no
  *   correction for the choice of code. The decoded code names an account only if it is
  *   registered; an innocent account's code (independent of the text, being a keyed hash)
@@ -35,9 +35,13 @@ export type IdentityStatus = 'account' | 'no-single-account' | 'not-detected';
 
 export interface IdentityResult extends CorrectedResult {
   readonly channel: 'identity';
-  /** 'account': the decoded code is a registered account's; 'no-single-account': identity
-   * marks are present but decode to no registered account (a mixture of accounts, or too
-   * little text to decode every digit); 'not-detected': no significant identity mark. */
+  /**
+   * 'account': the decoded code is a registered account's and the test is significant;
+   * 'no-single-account': the text is marked (identity marks significant, or the provider
+   * channel marked) but no single registered account can be named: a mixture of accounts,
+   * a campaign, an unregistered account, or too little text to decode every digit;
+   * 'not-detected': neither the identity nor the provider channel is marked.
+   */
   readonly status: IdentityStatus;
   readonly account: string | null;
   /** Registered accounts sharing the decoded code (two only if their codes collide). */
@@ -145,10 +149,11 @@ export function identityResult(
   );
   const significant = base.pValue <= alpha;
   const single = significant && named;
+  const marked = significant || providerResult(test, statistic, sums).verdict === 'marked';
   return {
     ...base,
     channel: 'identity',
-    status: !significant ? 'not-detected' : single ? 'account' : 'no-single-account',
+    status: single ? 'account' : marked ? 'no-single-account' : 'not-detected',
     account: single ? (candidates[0] as string) : null,
     candidates,
     code: codeText,

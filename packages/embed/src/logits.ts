@@ -1,4 +1,11 @@
 /** `@lineage/embed/logits`: token-level marking for pipelines that sample tokens themselves. */
+
+export {
+  type LogitsRows,
+  type TransformersProcessorOptions,
+  tokenBiasCallback,
+  transformersLogitsProcessor,
+} from './engine-adapters.js';
 export { GreenListMarker, type GreenListMarkerOptions, type UniformSource } from './green-list-marker.js';
 export { GumbelMarker, type GumbelMarkerOptions } from './gumbel-marker.js';
 export { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';

@@ -36,8 +36,12 @@ export interface TokenMarker {
   readonly accountId: string;
   readonly campaignId: string | undefined;
   readonly vocabSize: number;
-  /** Marks this step in place; `responseStart` is where the response begins in `context`. */
-  processLogits(logits: Float32Array, context: ArrayLike<number>, random?: UniformSource, responseStart?: number): void;
+  /**
+   * Marks this step in place; `responseStart` is where the response begins in `context`.
+   * Returns false when the step was left unmarked (short context, or a window repeated
+   * within the response; only the green list leaves steps unmarked in place).
+   */
+  processLogits(logits: Float32Array, context: ArrayLike<number>, random?: UniformSource, responseStart?: number): boolean;
   sample(logits: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart?: number): number;
 }
 
@@ -57,9 +61,7 @@ export function createTokenMarker(options: TokenMarkerOptions): TokenMarker {
     return {
       ...common,
       vocabSize: marker.vocabSize,
-      processLogits: (logits, context, _random, responseStart = 0) => {
-        marker.processLogits(logits, context, responseStart);
-      },
+      processLogits: (logits, context, _random, responseStart = 0) => marker.processLogits(logits, context, responseStart),
       sample: (logits, context, random, responseStart = 0) => {
         marker.processLogits(logits, context, responseStart);
         return sampleSoftmax(logits, random);
@@ -79,6 +81,7 @@ export function createTokenMarker(options: TokenMarkerOptions): TokenMarker {
       const token = choose(logits, context, random, responseStart);
       logits.fill(Number.NEGATIVE_INFINITY);
       logits[token] = 0;
+      return true;
     },
     sample: (logits, context, random, responseStart = 0) => choose(logits, context, random, responseStart),
   };

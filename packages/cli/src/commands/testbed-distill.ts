@@ -1,4 +1,5 @@
 /** `lineage testbed distill`: a marked teacher harvested by an account cluster, a student trained on the harvest, and a clean control. */
+import { addCampaignToKeyFile } from '@lineage/core';
 import { distill, loadModelFile, MAX_ORDER, MIN_ORDER } from '@lineage/testbed';
 import { type CliIo, writeJson, writeLine, writeTable } from '../cli-io.js';
 import { markingFromOptions } from '../marking-schemes.js';
@@ -24,7 +25,8 @@ Options:
   --out DIR             output folder (required; created if missing)
   --key FILE            key file the teacher marks with (needs --scheme)
   --scheme NAME         marking scheme (needs --key); without both the teacher is unmarked
-  --campaign ID:COUNT   COUNT accounts form campaign ID (repeatable; accounts taken in order)
+  --campaign ID:COUNT   COUNT accounts form campaign ID (repeatable; accounts taken in order);
+                        with --key, the campaign is registered in the key file
   --order N             student order, ${MIN_ORDER}-${MAX_ORDER} (default: the teacher's)
   --answer-tokens N     longest answer (default 128)
   --seed S              seed for prompts, sampling and clean-text choice (default 1)
@@ -64,6 +66,9 @@ export function testbedDistill(argv: readonly string[], io: CliIo): number {
     if (!match) throw new UsageError(`--campaign must be ID:COUNT (ID of A-Z a-z 0-9 . _ -), got ${JSON.stringify(spec)}`);
     return { id: match[1] as string, count: integerOption('campaign', match[2], 0, 1, 1_000_000) };
   });
+  // Campaign accounts carry their campaign's mark only if the key file lists the campaign
+  // (so detection tests it): register them before the key is loaded for marking.
+  if (values.key !== undefined && values.scheme !== undefined) for (const c of campaigns) addCampaignToKeyFile(values.key, c.id);
   const marking = markingFromOptions('testbed distill', values);
   const teacher = loadModelFile(values.teacher as string);
   const order = integerOption('order', values.order, teacher.order, MIN_ORDER, MAX_ORDER);

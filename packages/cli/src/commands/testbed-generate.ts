@@ -8,7 +8,8 @@ import { UsageError } from '../usage-error.js';
 import { fractionOption, integerOption } from './testbed-options.js';
 
 export const testbedGenerateHelp = `Usage: lineage testbed generate --model FILE --tokens N [--samples K] [--seed S]
-                                [--key FILE --scheme NAME --account ID] [--temperature T] [--out FILE]
+                                [--key FILE --scheme NAME --account ID [--campaign ID]]
+                                [--temperature T] [--out FILE]
 
 Writes K samples of exactly N tokens, each starting a new paragraph, as JSONL lines
 {"text", "account"} (to stdout, or --out FILE). With --key and --scheme every sample is marked
@@ -22,6 +23,8 @@ Options:
   --key FILE        key file to mark with (needs --scheme and --account)
   --scheme NAME     marking scheme (needs --key)
   --account ID      account the samples are served to
+  --campaign ID     campaign the account is flagged into (registered in the key file with
+                    \`lineage key campaign\`): its identity positions carry the campaign's mark
   --temperature T   sampling temperature in (0, 2] (default 1)
   --out FILE        write here instead of stdout
   -h, --help        show this help`;
@@ -38,6 +41,7 @@ export function testbedGenerate(argv: readonly string[], io: CliIo): number {
       key: { type: 'string' },
       scheme: { type: 'string' },
       account: { type: 'string' },
+      campaign: { type: 'string' },
       temperature: { type: 'string' },
       out: { type: 'string' },
     },
@@ -54,6 +58,7 @@ export function testbedGenerate(argv: readonly string[], io: CliIo): number {
   const marking = markingFromOptions('testbed generate', values);
   if (marking && values.account === undefined)
     throw new UsageError('marked samples need --account ID (see `lineage testbed generate --help`)');
+  if (values.campaign !== undefined && !marking) throw new UsageError('--campaign needs --key and --scheme');
   const model = loadModelFile(values.model);
   let fd: number | undefined;
   try {
@@ -69,7 +74,9 @@ export function testbedGenerate(argv: readonly string[], io: CliIo): number {
       temperature,
       seed: values.seed ?? '1',
       ...(marking ? { marking: marking.scheme } : {}),
-      ...(values.account === undefined ? {} : { account: { accountId: values.account } }),
+      ...(values.account === undefined
+        ? {}
+        : { account: { accountId: values.account, ...(values.campaign === undefined ? {} : { campaignId: values.campaign }) } }),
     })) {
       const line = `${JSON.stringify(sample)}\n`;
       if (fd === undefined) io.stdout.write(line);
