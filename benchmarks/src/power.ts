@@ -1,13 +1,14 @@
 /**
  * Detection power of the token-level schemes on the testbed model (order 3, 300k Brown
  * tokens, 200-token responses, p <= 1e-6 counts as detected), at T = 1 and T = 0.5, and the
- * green-list parameter grid behind the default (power and extra surprisal at T = 0.5).
+ * green-list parameter grid behind the default (power and extra surprisal at T = 0.5), and
+ * the tokens one account's responses need for its identity to be decoded.
  * Writes benchmarks/results/power.json. Run: pnpm --filter @lineage/benchmarks run power
  * (a few minutes; not part of bench:ci).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { keyFromSecret, SeededRandom } from '@lineage/core';
-import { detectGreenList, detectGumbel, detectTournament } from '@lineage/detect';
+import { AccountDirectory, decodeIdentity, detectGreenList, detectGumbel, detectTournament } from '@lineage/detect';
 import { GreenListMarker, GumbelMarker, TournamentMarker } from '@lineage/embed/logits';
 import { generateTokens, type SamplingStep, trainOnBrown } from '@lineage/testbed';
 
@@ -117,8 +118,32 @@ for (const [gamma, delta, contextWidth] of [
   console.log(row);
   grid.push(row);
 }
+// Identity: how many tokens of one account's 200-token responses decode its 48-bit code
+// among 10,000 registered accounts (green list; 20 accounts per temperature).
+const directory = new AccountDirectory(
+  key,
+  Array.from({ length: 10_000 }, (_, i) => `acct-${i}`),
+);
+const identity = [];
+for (const temperature of [1, 0.5]) {
+  const responses = 80;
+  const perAccount = Array.from({ length: 20 }, (_, a) => {
+    const marker = new GreenListMarker({ key, accountId: `acct-${a * 37}`, vocabSize: V });
+    const hook = (s: SamplingStep) => marker.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength);
+    return Array.from({ length: responses }, (_, i) => generate(`id-${a}-${i}`, temperature, hook));
+  });
+  for (const count of [10, 20, 40, 80]) {
+    const named = perAccount.filter(
+      (texts, a) => decodeIdentity({ key, scheme: 'kgw', texts: texts.slice(0, count), accounts: directory }).account === `acct-${a * 37}`,
+    ).length;
+    const row = { temperature, tokens: count * LENGTH, decoded: named / perAccount.length };
+    console.log(row);
+    identity.push(row);
+  }
+}
+
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('../results/power.json', import.meta.url),
-  `${JSON.stringify({ unmarkedBitsPerToken: unmarkedBits, power, grid }, null, 2)}\n`,
+  `${JSON.stringify({ unmarkedBitsPerToken: unmarkedBits, power, grid, identity }, null, 2)}\n`,
 );

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { runCoreBench } from './core-bench.js';
 import { runGreenListBench } from './green-list-bench.js';
+import { runIdentityBench } from './identity-bench.js';
 import { runTestbedBench } from './testbed-bench.js';
 
 const short = process.argv.includes('--short');
@@ -29,6 +30,9 @@ writeFileSync(new URL('testbed.json', resultsDir), `${JSON.stringify({ machine, 
 
 const greenList = runGreenListBench(short);
 writeFileSync(new URL('green-list.json', resultsDir), `${JSON.stringify({ machine, ...greenList }, null, 2)}\n`);
+
+const identity = runIdentityBench(short);
+writeFileSync(new URL('identity.json', resultsDir), `${JSON.stringify({ machine, ...identity }, null, 2)}\n`);
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
@@ -54,12 +58,18 @@ ${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tok
 | order-4 model file, bytes (per n-gram) | ${fmt(testbed.modelFile.bytes)} (${testbed.modelFile.bytesPerNgram.toFixed(1)}) | | |
 | order-4 model file, parse + validate seconds | ${testbed.modelFile.loadSeconds.toFixed(2)} | | |
 
-## Green list (provider channel)
+## Green list
 
 | measure | value | baseline | ratio |
 |---|---|---|---|
 | processLogits over ${fmt(greenList.processLogits.vocabulary)} logits, median ms per step | ${greenList.processLogits.medianMs.toFixed(3)} | reading the logits once: ${greenList.processLogits.readOnceMs.toFixed(3)} ms | ${greenList.processLogits.ratio.toFixed(1)}x |
 | detect Brown prose (${fmt(greenList.detectText.characters)} characters, tokenizing included), tokens/s | ${fmt(greenList.detectText.detectTokensPerSecond)} | plain tiktoken encoding: ${fmt(greenList.detectText.tiktokenTokensPerSecond)} | ${greenList.detectText.relativeSpeed.toFixed(2)}x |
+
+## Identity decoding (${fmt(identity.tokens)} marked tokens, green list)
+
+| registered accounts | directory build, s | decodeIdentity, ms | relative to 10 accounts | status |
+|---|---|---|---|---|
+${identity.decoding.map((d) => `| ${fmt(d.accounts)} | ${d.buildSeconds.toFixed(2)} | ${d.decodeMs.toFixed(2)} | ${d.relativeToTen.toFixed(2)}x | ${d.status} |`).join('\n')}
 `;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);

@@ -39,6 +39,7 @@ export {
 export { type KsResult, ksUniform } from './ks-test.js';
 export { type Campaign, type DeriveOptions, type KeyEpoch, type KeyInfo, LineageKey } from './lineage-key.js';
 export { logBinomialPmf, logPoissonPmf } from './log-pmf.js';
+export { MinSelfHash } from './min-self-hash.js';
 export { bonferroni, holm } from './multiple-testing.js';
 export { lnNormalUpperTail, normalQuantileFromLnTail } from './normal-tail.js';
 export { lnOfPValue, log1mExp, logAddExp, type PValue, pValueFromLn } from './p-value.js';

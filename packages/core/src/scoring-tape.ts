@@ -75,6 +75,12 @@ export class ScoringTape {
     }
   }
 
+  /** Marks one tuple given as a run of 32-bit words as never to be scored. */
+  excludeWords(words: ArrayLike<number>, start: number, length: number): void {
+    this.#hash(words, start, length);
+    this.#excluded.add(this.#fingerprint[0] as number, this.#fingerprint[1] as number);
+  }
+
   /**
    * Whether the tuple ending at `index` (tokens[index - h .. index]) should be scored:
    * true the first time it is seen in this test, unless excluded. Positions with fewer than

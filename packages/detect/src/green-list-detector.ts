@@ -4,7 +4,7 @@
  * probability exactly threshold / 2^32 (γ on the PRF's grid), whatever the text, because the
  * PRF is keyed.
  */
-import { binomialTail, greenProbability, greenThreshold, LineageInputError, type LineageKey, prfWord } from '@lineage/core';
+import { binomialTail, greenProbability, greenThreshold, type LineageKey, MinSelfHash, prfWord } from '@lineage/core';
 import { detectProvider } from './channel-detection.js';
 import type { DetectionResult } from './detection-result.js';
 import type { SchemeStatistic } from './scheme-statistic.js';
@@ -14,7 +14,6 @@ export type GreenListDetectOptions = TokenDetectOptions;
 
 export function greenListStatistic(key: LineageKey): SchemeStatistic {
   const { contextWidth, gamma, selfSeeded } = key.schemes.greenList;
-  if (selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
   const threshold = greenThreshold(gamma);
   const p = greenProbability(threshold);
   return {
@@ -23,6 +22,7 @@ export function greenListStatistic(key: LineageKey): SchemeStatistic {
     score: (lo, hi, x) => (prfWord(lo, hi, x) < threshold ? 1 : 0),
     nullMean: p,
     tail: (total, n) => binomialTail(total, n, p),
+    ...(selfSeeded ? { selfHash: new MinSelfHash(key) } : {}),
   };
 }
 

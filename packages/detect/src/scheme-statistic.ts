@@ -3,7 +3,7 @@
  * per-tuple score of a token under a seed, its mean under H0, and the exact upper tail of the
  * sum of n scores under H0. The channels differ only in which seed and input they score.
  */
-import type { LineageKey, PValue, TokenSchemeName } from '@lineage/core';
+import type { LineageKey, MinSelfHash, PValue, TokenSchemeName } from '@lineage/core';
 
 export interface SchemeStatistic {
   readonly scheme: TokenSchemeName;
@@ -14,6 +14,8 @@ export interface SchemeStatistic {
   readonly nullMean: number;
   /** Exact P(sum of n null scores >= total). */
   tail(total: number, n: number): PValue;
+  /** Self-seeded green list: seeds come from the (anchor, token) pair instead of the window. */
+  readonly selfHash?: MinSelfHash;
 }
 
 export type StatisticFactory = (key: LineageKey) => SchemeStatistic;

@@ -11,6 +11,7 @@ import {
   IdentityLayout,
   LineageInputError,
   type LineageKey,
+  type MinSelfHash,
   type PrfKey,
   ScoringTape,
 } from '@lineage/core';
@@ -92,19 +93,41 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
       }
     : undefined;
   const tape = new ScoringTape({ contextWidth: h, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
-  for (const prompt of options.exclude ?? []) tape.exclude(prompt);
+  const self = statistic.selfHash;
+  // Self-seeded: a tuple is its (anchor, token) pair, which fixes its seed on every channel.
+  const pair = new Uint32Array(2);
+  const pairOf = (tokens: ArrayLike<number>, i: number): Uint32Array => {
+    const token = tokens[i] as number;
+    pair[0] = (self as MinSelfHash).anchor((self as MinSelfHash).windowAnchor(tokens, i - h, h), token);
+    pair[1] = token;
+    return pair;
+  };
+  for (const prompt of options.exclude ?? []) {
+    if (!self) tape.exclude(prompt);
+    else for (let i = h; i < prompt.length; i++) tape.excludeWords(pairOf(prompt, i), 0, 2);
+  }
   const seed = new Uint32Array(2);
+  const anchor = new Uint32Array(1);
+  // The seed of the current tuple under a channel key: its window, or (self-seeded) its anchor.
+  const seedUnder = (channelKey: PrfKey, tokens: ArrayLike<number>, i: number): void => {
+    if (self) contextSeed(channelKey, anchor, 0, 1, seed);
+    else contextSeed(channelKey, tokens, i - h, h, seed);
+  };
   const provider: ScoreSum = { scored: 0, total: 0 };
   let identityPositions = 0;
   for (const tokens of options.texts) {
     for (let i = h; i < tokens.length; i++) {
-      if (!tape.admit(tokens, i)) continue;
+      if (self) {
+        if (!tape.admitWords(pairOf(tokens, i), 0, 2)) continue;
+        anchor[0] = pair[0] as number;
+      } else if (!tape.admit(tokens, i)) continue;
       const token = tokens[i] as number;
       contextSeed(providerKey, tokens, i - h, h, seed);
       const lo = seed[0] as number;
       const hi = seed[1] as number;
       if (!layout.isIdentity(lo, hi)) {
-        provider.total += statistic.score(lo, hi, token);
+        if (self) seedUnder(providerKey, tokens, i);
+        provider.total += statistic.score(seed[0] as number, seed[1] as number, token);
         provider.scored++;
         continue;
       }
@@ -114,7 +137,7 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
         const decodes = layout.decodes(lo, hi);
         const totals = decodes ? identity.decodeTotals : identity.testTotals;
         const counts = decodes ? identity.decodeCounts : identity.testCounts;
-        contextSeed(identityKey, tokens, i - h, h, seed);
+        seedUnder(identityKey, tokens, i);
         const ilo = seed[0] as number;
         const ihi = seed[1] as number;
         for (let d = 0; d < radix; d++)
@@ -122,7 +145,7 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
         counts[slot] = (counts[slot] as number) + 1;
       }
       for (const [, campaignKey, sum] of campaignKeys) {
-        contextSeed(campaignKey, tokens, i - h, h, seed);
+        seedUnder(campaignKey, tokens, i);
         sum.total += statistic.score(seed[0] as number, seed[1] as number, token);
         sum.scored++;
       }

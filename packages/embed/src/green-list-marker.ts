@@ -6,10 +6,21 @@
  * one consistent bias; identity positions use the account's digit or campaign key instead
  * (marking-channels.ts; DESIGN.md, "Three channels").
  *
+ * With `selfSeeded`, the green status of a candidate is seeded by the Min-SelfHash anchor of
+ * the window plus the candidate (@lineage/core min-self-hash.ts) instead of the whole window.
+ *
  * A context window that already occurred earlier in the same response is left unbiased:
  * repeating it would only amplify one choice (and detection scores each tuple once anyway).
  */
-import { type GreenListParameters, greenThreshold, LineageInputError, type LineageKey, prfWord } from '@lineage/core';
+import {
+  contextSeed,
+  type GreenListParameters,
+  greenThreshold,
+  LineageInputError,
+  type LineageKey,
+  MinSelfHash,
+  prfWord,
+} from '@lineage/core';
 import { checkContext, resolveVocabSize, type UniformSource } from './marker-input.js';
 import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
@@ -36,12 +47,17 @@ export class GreenListMarker {
   readonly #boost: number;
   readonly #seed = new Uint32Array(2);
   #offset = 0;
+  readonly #selfHash: MinSelfHash | undefined;
+  readonly #anchorSeed = new Uint32Array(2);
+  readonly #tokenSeed = new Uint32Array(2);
+  readonly #one = new Uint32Array(1);
+  #windowAnchor = 0;
   #green: Uint8Array | undefined;
 
   constructor(options: GreenListMarkerOptions) {
     const { key } = options;
     this.parameters = key.schemes.greenList;
-    if (this.parameters.selfSeeded) throw new LineageInputError('the self-seeded green-list variant is not available yet');
+    this.#selfHash = this.parameters.selfSeeded ? new MinSelfHash(key) : undefined;
     this.vocabSize = resolveVocabSize(key, options.vocabSize);
     this.#channels = new MarkingChannels(key, 'kgw', options);
     this.#threshold = greenThreshold(this.parameters.gamma);
@@ -50,8 +66,10 @@ export class GreenListMarker {
 
   /** Whether `token` is green after the last h tokens of `context` on the channel that position carries. */
   isGreen(context: ArrayLike<number>, token: number): boolean {
-    const offset = this.#channels.seed(context, this.parameters.contextWidth, this.#seed);
-    return prfWord(this.#seed[0] as number, this.#seed[1] as number, token + offset) < this.#threshold;
+    const h = this.parameters.contextWidth;
+    this.#offset = this.#channels.seed(context, h, this.#seed);
+    if (this.#selfHash) this.#anchorWindow(context, h);
+    return this.#word(token) < this.#threshold;
   }
 
   /**
@@ -66,6 +84,10 @@ export class GreenListMarker {
     const threshold = this.#threshold;
     const delta = this.parameters.delta;
     const offset = this.#offset;
+    if (this.#selfHash) {
+      for (let t = 0; t < logits.length; t++) if (this.#word(t) < threshold) logits[t] = (logits[t] as number) + delta;
+      return true;
+    }
     for (let t = 0; t < logits.length; t++) if (prfWord(lo, hi, t + offset) < threshold) logits[t] = (logits[t] as number) + delta;
     return true;
   }
@@ -77,16 +99,14 @@ export class GreenListMarker {
   sampleFromProbabilities(probabilities: Float32Array, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
     this.#checkLogits(probabilities);
     const marked = this.#seeds(context, responseStart);
-    const [lo, hi] = this.#seed as unknown as [number, number];
     const threshold = this.#threshold;
-    const offset = this.#offset;
     this.#green ??= new Uint8Array(this.vocabSize);
     const green = this.#green;
     let total = 0;
     for (let t = 0; t < probabilities.length; t++) {
       const p = probabilities[t] as number;
       if (!(p >= 0)) throw new LineageInputError(`probability ${t} is ${p}; probabilities must be non-negative numbers`);
-      const isGreen = marked && p > 0 && prfWord(lo, hi, t + offset) < threshold ? 1 : 0;
+      const isGreen = marked && p > 0 && this.#word(t) < threshold ? 1 : 0;
       green[t] = isGreen;
       total += isGreen ? p * this.#boost : p;
     }
@@ -112,8 +132,6 @@ export class GreenListMarker {
    */
   sampleWithDraw(drawUnmarked: () => number, context: ArrayLike<number>, random: UniformSource, responseStart = 0): number {
     const marked = this.#seeds(context, responseStart);
-    const [lo, hi] = this.#seed as unknown as [number, number];
-    const offset = this.#offset;
     const keepRed = 1 / this.#boost;
     // δ <= 10 bounds the expected number of draws by e^10 ≈ 22,026 even when every proposal
     // is red; missing 10^6 in a row then has probability below e^-45.
@@ -121,7 +139,7 @@ export class GreenListMarker {
       const t = drawUnmarked();
       if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize)
         throw new LineageInputError(`the unmarked sampler returned ${t}, outside the vocabulary`);
-      if (!marked || prfWord(lo, hi, t + offset) < this.#threshold || random.next() < keepRed) return t;
+      if (!marked || this.#word(t) < this.#threshold || random.next() < keepRed) return t;
     }
     throw new LineageInputError(`no draw accepted in ${MAX_DRAWS} tries: the sampler or random source is not random`);
   }
@@ -133,7 +151,26 @@ export class GreenListMarker {
     checkContext(context, h, this.vocabSize);
     if (n < h || repeatsEarlierWindow(context, Math.max(0, responseStart), h)) return false;
     this.#offset = this.#channels.seed(context, h, this.#seed);
+    if (this.#selfHash) this.#anchorWindow(context, h);
     return true;
+  }
+
+  /** Self-seeded: the window's anchor and its seed under the step's channel key. */
+  #anchorWindow(context: ArrayLike<number>, h: number): void {
+    this.#windowAnchor = (this.#selfHash as MinSelfHash).windowAnchor(context, context.length - h, h);
+    this.#one[0] = this.#windowAnchor;
+    contextSeed(this.#channels.channelKey, this.#one, 0, 1, this.#anchorSeed);
+  }
+
+  /** The keyed word of token t at the step last seeded (green when below the threshold). */
+  #word(t: number): number {
+    const x = t + this.#offset;
+    if (!this.#selfHash) return prfWord(this.#seed[0] as number, this.#seed[1] as number, x);
+    const anchor = this.#selfHash.anchor(this.#windowAnchor, t);
+    if (anchor === this.#windowAnchor) return prfWord(this.#anchorSeed[0] as number, this.#anchorSeed[1] as number, x);
+    this.#one[0] = anchor;
+    contextSeed(this.#channels.channelKey, this.#one, 0, 1, this.#tokenSeed);
+    return prfWord(this.#tokenSeed[0] as number, this.#tokenSeed[1] as number, x);
   }
 
   #checkLogits(values: Float32Array): void {

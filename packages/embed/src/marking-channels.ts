@@ -30,6 +30,7 @@ export class MarkingChannels {
   readonly #identity: PrfKey;
   readonly #layout: IdentityLayout;
   readonly #code: Uint8Array;
+  #last: PrfKey;
 
   constructor(key: LineageKey, scheme: TokenSchemeName, account: MarkedAccountOptions) {
     const { accountId, campaignId } = account;
@@ -45,6 +46,12 @@ export class MarkingChannels {
     this.#provider = key.prfKey(purposes.provider);
     this.#identity = campaignId === undefined ? key.prfKey(purposes.identity) : key.prfKey(purposes.campaign, { id: campaignId });
     this.#layout = new IdentityLayout(key.schemes.identity);
+    this.#last = this.#provider;
+  }
+
+  /** The channel key of the step last seeded (the self-seeded green list re-seeds with it). */
+  get channelKey(): PrfKey {
+    return this.#last;
   }
 
   /**
@@ -56,8 +63,10 @@ export class MarkingChannels {
     contextSeed(this.#provider, context, start, h, out);
     const lo = out[0] as number;
     const hi = out[1] as number;
+    this.#last = this.#provider;
     if (!this.#layout.isIdentity(lo, hi)) return 0;
     const slot = this.#layout.slot(lo, hi);
+    this.#last = this.#identity;
     contextSeed(this.#identity, context, start, h, out);
     return this.campaignId === undefined ? (this.#code[slot] as number) * DIGIT_STRIDE : 0;
   }
