@@ -93,6 +93,7 @@ for (const [gamma, delta, contextWidth] of [
   [0.25, 2, 2],
   [0.25, 2.5, 2],
   [0.25, 3, 2],
+  [0.25, 3.5, 2],
   [0.5, 2, 2],
   [0.5, 3, 2],
   [0.25, 3, 1],
@@ -132,7 +133,7 @@ for (const temperature of [1, 0.5]) {
     const hook = (s: SamplingStep) => marker.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength);
     return Array.from({ length: responses }, (_, i) => generate(`id-${a}-${i}`, temperature, hook));
   });
-  for (const count of [10, 20, 40, 80]) {
+  for (const count of [5, 10, 20, 40, 80]) {
     const named = perAccount.filter(
       (texts, a) => decodeIdentity({ key, scheme: 'kgw', texts: texts.slice(0, count), accounts: directory }).account === `acct-${a * 37}`,
     ).length;

@@ -69,7 +69,7 @@ ${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tok
 
 | registered accounts | directory build, s | decodeIdentity, ms | relative to 10 accounts | status |
 |---|---|---|---|---|
-${identity.decoding.map((d) => `| ${fmt(d.accounts)} | ${d.buildSeconds.toFixed(2)} | ${d.decodeMs.toFixed(2)} | ${d.relativeToTen.toFixed(2)}x | ${d.status} |`).join('\n')}
+${identity.decoding.map((d) => `| ${d.accounts.toLocaleString('en-US')} | ${d.buildSeconds.toFixed(2)} | ${d.decodeMs.toFixed(2)} | ${d.relativeToTen.toFixed(2)}x | ${d.status} |`).join('\n')}
 `;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
