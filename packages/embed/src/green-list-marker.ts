@@ -80,7 +80,9 @@ export class GreenListMarker {
   processLogits(logits: Float32Array, context: ArrayLike<number>, responseStart = 0): boolean {
     this.#checkLogits(logits);
     if (!this.#seeds(context, responseStart)) return false;
-    const [lo, hi] = this.#seed as unknown as [number, number];
+    // As int32 (small integers to V8) so the loop below never converts a double.
+    const lo = (this.#seed[0] as number) | 0;
+    const hi = (this.#seed[1] as number) | 0;
     const threshold = this.#threshold;
     const delta = this.parameters.delta;
     const offset = this.#offset;
@@ -88,7 +90,23 @@ export class GreenListMarker {
       for (let t = 0; t < logits.length; t++) if (this.#word(t) < threshold) logits[t] = (logits[t] as number) + delta;
       return true;
     }
-    for (let t = 0; t < logits.length; t++) if (prfWord(lo, hi, t + offset) < threshold) logits[t] = (logits[t] as number) + delta;
+    // prfWord inlined (two rounds of lowbias32): this loop is the whole cost of a step.
+    const n = logits.length;
+    for (let t = 0; t < n; t++) {
+      let x = (t + offset) ^ lo;
+      x ^= x >>> 16;
+      x = Math.imul(x, 0x7feb352d);
+      x ^= x >>> 15;
+      x = Math.imul(x, 0x846ca68b);
+      x ^= x >>> 16;
+      x ^= hi;
+      x ^= x >>> 16;
+      x = Math.imul(x, 0x7feb352d);
+      x ^= x >>> 15;
+      x = Math.imul(x, 0x846ca68b);
+      x ^= x >>> 16;
+      if (x >>> 0 < threshold) logits[t] = (logits[t] as number) + delta;
+    }
     return true;
   }
 
@@ -178,11 +196,10 @@ export class GreenListMarker {
     if (values.length !== this.vocabSize) {
       throw new LineageInputError(`logits have length ${values.length}, but the vocabulary has ${this.vocabSize} ids`);
     }
+    // -Infinity is a legitimate mask; NaN and +Infinity are not (one comparison catches both).
     for (let t = 0; t < values.length; t++) {
       const x = values[t] as number;
-      // -Infinity is a legitimate mask; NaN and +Infinity are not.
-      if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY)
-        throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
+      if (!(x < Number.POSITIVE_INFINITY)) throw new LineageInputError(`logit ${t} is ${x}; logits must be finite or -Infinity`);
     }
   }
 }
