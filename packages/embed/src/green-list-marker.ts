@@ -21,6 +21,7 @@ import {
   MinSelfHash,
   prfWord,
 } from '@lineage/core';
+import { SimdGreenList } from './green-list-simd.js';
 import { checkContext, resolveVocabSize, type UniformSource } from './marker-input.js';
 import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
@@ -52,6 +53,7 @@ export class GreenListMarker {
   readonly #tokenSeed = new Uint32Array(2);
   readonly #one = new Uint32Array(1);
   #windowAnchor = 0;
+  #simd: SimdGreenList | undefined | null = null;
   #green: Uint8Array | undefined;
 
   constructor(options: GreenListMarkerOptions) {
@@ -78,14 +80,24 @@ export class GreenListMarker {
    * response that starts at `responseStart`.
    */
   processLogits(logits: Float32Array, context: ArrayLike<number>, responseStart = 0): boolean {
-    this.#checkLogits(logits);
-    if (!this.#seeds(context, responseStart)) return false;
+    // The SIMD pass checks finiteness itself and leaves the logits untouched on a bad one.
+    this.#simd ??= this.#selfHash || this.#threshold >= 2 ** 32 ? undefined : SimdGreenList.create(this.vocabSize);
+    this.#checkLogits(logits, this.#simd === undefined);
+    if (!this.#seeds(context, responseStart)) {
+      if (this.#simd) this.#checkFinite(logits);
+      return false;
+    }
     // As int32 (small integers to V8) so the loop below never converts a double.
     const lo = (this.#seed[0] as number) | 0;
     const hi = (this.#seed[1] as number) | 0;
     const threshold = this.#threshold;
     const delta = this.parameters.delta;
     const offset = this.#offset;
+    if (this.#simd) {
+      const bad = this.#simd.mark(logits, lo, hi, offset, threshold, delta);
+      if (bad >= 0) throw new LineageInputError(`logit ${bad} is ${logits[bad]}; logits must be finite or -Infinity`);
+      return true;
+    }
     if (this.#selfHash) {
       for (let t = 0; t < logits.length; t++) if (this.#word(t) < threshold) logits[t] = (logits[t] as number) + delta;
       return true;
@@ -191,11 +203,15 @@ export class GreenListMarker {
     return prfWord(this.#tokenSeed[0] as number, this.#tokenSeed[1] as number, x);
   }
 
-  #checkLogits(values: Float32Array): void {
+  #checkLogits(values: Float32Array, finite = true): void {
     if (!(values instanceof Float32Array)) throw new LineageInputError('logits must be a Float32Array');
     if (values.length !== this.vocabSize) {
       throw new LineageInputError(`logits have length ${values.length}, but the vocabulary has ${this.vocabSize} ids`);
     }
+    if (finite) this.#checkFinite(values);
+  }
+
+  #checkFinite(values: Float32Array): void {
     // -Infinity is a legitimate mask; NaN and +Infinity are not (one comparison catches both).
     for (let t = 0; t < values.length; t++) {
       const x = values[t] as number;
