@@ -51,6 +51,15 @@ describe('identity channel', () => {
     expect(decodeIdentity({ key: other, scheme: 'kgw', texts: [tokens], accounts }).status).toBe('not-detected');
   });
 
+  it('refuses ambiguous inputs and names nobody on too little text', () => {
+    const tokens = markedText('acct-417', 60, 'short');
+    expect(() => decodeIdentity({ key, scheme: 'auto' as 'kgw', texts: [tokens], accounts })).toThrow(/one scheme/);
+    expect(() => detectTokens({ key, scheme: 'kgw', texts: [tokens], accounts: 'acct-417' })).toThrow(/not one string/);
+    const result = decodeIdentity({ key, scheme: 'kgw', texts: [tokens], accounts: directory });
+    expect(result).toMatchObject({ account: null, candidates: [] });
+    expect(result.status).not.toBe('account');
+  });
+
   it('an unregistered account is "no single account", never another account', () => {
     const tokens = markedText('acct-unknown', 2000, 'unregistered');
     const result = decodeIdentity({ key, scheme: 'kgw', texts: [tokens], accounts: directory });

@@ -37,15 +37,17 @@ export interface IdentityResult extends CorrectedResult {
   readonly channel: 'identity';
   /**
    * 'account': the decoded code is a registered account's and the test is significant;
-   * 'no-single-account': the text is marked (identity marks significant, or the provider
-   * channel marked) but no single registered account can be named: a mixture of accounts,
-   * a campaign, an unregistered account, or too little text to decode every digit;
-   * 'not-detected': neither the identity nor the provider channel is marked.
+   * 'no-single-account': the text is marked (`presencePValue` <= alpha) but no single
+   * registered account can be named: a mixture of accounts, a campaign, an unregistered
+   * account, colliding codes, or too little text to decode every digit;
+   * 'not-detected': no evidence of marks.
    */
   readonly status: IdentityStatus;
   readonly account: string | null;
-  /** Registered accounts sharing the decoded code (two only if their codes collide). */
+  /** Registered accounts with the decoded code, when the test is significant (two only if codes collide). */
   readonly candidates: readonly string[];
+  /** Evidence that the text is marked at all: the identity or provider test, Bonferroni over the two. */
+  readonly presencePValue: number;
   /** The decoded code, one hex digit per code digit; '?' where no position decoded it. */
   readonly code: string;
   /** Digits with no decoding position. */
@@ -131,11 +133,10 @@ export function identityResult(
   }
   const codeText = code.map((d) => (d < 0 ? '?' : formatCode([d]))).join('');
   const presence = statistic.tail(total, scored);
-  const candidates = undecodedDigits === 0 ? directory.lookup(codeText) : [];
+  const found = undecodedDigits === 0 ? directory.lookup(codeText) : [];
   const codeSpaceTerm = Math.min(1, directory.size * radix ** -digits);
-  const named = candidates.length === 1;
-  // Naming an account also claims "no innocent code equals the decoded one": add its bound.
-  const tail = named ? pValueFromLn(logAddExp(lnOfPValue(presence), Math.log(codeSpaceTerm))) : presence;
+  // Naming any account also claims "no innocent code equals the decoded one": add its bound.
+  const tail = found.length > 0 ? pValueFromLn(logAddExp(lnOfPValue(presence), Math.log(codeSpaceTerm))) : presence;
   const base = result(
     test,
     statistic.scheme,
@@ -148,14 +149,18 @@ export function identityResult(
     `${test.schemes} schemes`,
   );
   const significant = base.pValue <= alpha;
-  const single = significant && named;
-  const marked = significant || providerResult(test, statistic, sums).verdict === 'marked';
+  const candidates = significant ? found : [];
+  const single = candidates.length === 1;
+  // "Marked, but no single account": the identity or the provider test, each at alpha / 2.
+  const provider = providerResult(test, statistic, sums);
+  const presencePValue = Math.min(1, 2 * Math.min(base.pValue, provider.pValue));
   return {
     ...base,
     channel: 'identity',
-    status: single ? 'account' : marked ? 'no-single-account' : 'not-detected',
+    status: single ? 'account' : presencePValue <= alpha ? 'no-single-account' : 'not-detected',
     account: single ? (candidates[0] as string) : null,
     candidates,
+    presencePValue,
     code: codeText,
     undecodedDigits,
     decodingTuples,

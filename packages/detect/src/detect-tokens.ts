@@ -68,6 +68,8 @@ export function detectTokens(options: DetectTokensOptions): CorrectedResult[] {
 /** The identity channel of one scheme: the decoded account, or why none can be named. */
 export function decodeIdentity(options: DetectTokensOptions & { readonly scheme: TokenSchemeName }): IdentityResult {
   const alpha = checkDetectOptions(options);
+  if ((options.scheme as string) === 'auto')
+    throw new LineageInputError('decodeIdentity decodes one scheme: name kgw, gumbel or tournament');
   const [scheme] = schemesOf(options.scheme) as [TokenSchemeName];
   const statistic = STATISTICS[scheme](options.key);
   const directory = directoryOf(options) ?? new AccountDirectory(options.key);
@@ -86,6 +88,8 @@ function schemesOf(scheme: TokenSchemeName | 'auto'): readonly TokenSchemeName[]
 function directoryOf(options: DetectTokensOptions): AccountDirectory | undefined {
   const { accounts, key } = options;
   if (accounts === undefined) return undefined;
+  if (typeof accounts === 'string')
+    throw new LineageInputError('accounts must be a list of account ids or an AccountDirectory, not one string');
   if (accounts instanceof AccountDirectory) {
     if (accounts.keyId !== key.keyId)
       throw new LineageInputError(`the account directory was built for key ${accounts.keyId}, not ${key.keyId}`);

@@ -40,6 +40,7 @@ describe('engine adapters', () => {
     const logits = batch(1);
     transformersLogitsProcessor(marker, { random: new SeededRandom(3) })([[1n, 2n, 3n, 4n]], logits);
     expect(logits.data.filter((x) => x > Number.NEGATIVE_INFINITY)).toHaveLength(1);
+    expect(() => transformersLogitsProcessor(marker)).toThrow(/random source/);
   });
 
   it('the token-bias callback adds delta to exactly the green ids, and refuses distortion-free schemes', () => {
@@ -56,5 +57,7 @@ describe('engine adapters', () => {
     // A window repeated within the response is left unmarked.
     expect(biasFor([40, 41, 40, 41], 0)).toBeUndefined();
     expect(() => tokenBiasCallback(createTokenMarker({ key, scheme: 'tournament', accountId: 'a' }))).toThrow(/token bias/);
+    // An engine that divides by T after adding the bias gets δ·T.
+    expect(tokenBiasCallback(marker, { temperature: 0.5 })([40, 41])?.filter((x) => x === delta / 2).length).toBe(green);
   });
 });

@@ -69,6 +69,9 @@ export class GreenListMarker {
   /** Whether `token` is green after the last h tokens of `context` on the channel that position carries. */
   isGreen(context: ArrayLike<number>, token: number): boolean {
     const h = this.parameters.contextWidth;
+    checkContext(context, h, this.vocabSize);
+    if (!Number.isInteger(token) || token < 0 || token >= this.vocabSize)
+      throw new LineageInputError(`token ${token} is outside the vocabulary`);
     this.#offset = this.#channels.seed(context, h, this.#seed);
     if (this.#selfHash) this.#anchorWindow(context, h);
     return this.#word(token) < this.#threshold;

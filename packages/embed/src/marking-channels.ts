@@ -60,6 +60,7 @@ export class MarkingChannels {
    */
   seed(context: ArrayLike<number>, h: number, out: Uint32Array): number {
     const start = context.length - h;
+    if (start < 0) throw new LineageInputError(`a marked step needs ${h} tokens of context, got ${context.length}`);
     contextSeed(this.#provider, context, start, h, out);
     const lo = out[0] as number;
     const hi = out[1] as number;

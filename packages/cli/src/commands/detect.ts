@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type LineageKey, loadKeyFile } from '@lineage/core';
+import { ID_PATTERN, type LineageKey, loadKeyFile } from '@lineage/core';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { greenListDetection } from '../schemes/green-list.js';
@@ -33,7 +33,7 @@ export const detectionSchemes = new Map<string, DetectionScheme>([
   ['tournament', tournamentDetection],
 ]);
 
-export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--alpha A] [--aggregate]
+export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--accounts FILE] [--alpha A] [--aggregate]
                       [--jsonl] [--field NAME] [--json] FILE... | -
 
 Tests texts for Lineage marks. Each input is a file (one text), - for stdin, or JSONL
@@ -128,7 +128,7 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   return items.some((item) => item.kind === 'problem') ? 2 : 0;
 }
 
-/** Account ids, one per line (blank lines and # comments skipped), validated when coded. */
+/** Account ids, one per line (blank lines and # comments skipped), each checked with its line number. */
 function readAccountIds(path: string): string[] {
   let text: string;
   try {
@@ -136,8 +136,14 @@ function readAccountIds(path: string): string[] {
   } catch (error) {
     throw new UsageError(`cannot read --accounts ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  const ids: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (!ID_PATTERN.test(line))
+      throw new UsageError(`--accounts ${path}: line ${index + 1} is not an account id (1-128 of A-Z a-z 0-9 . _ : @ -)`);
+    ids.push(line);
+  });
+  if (ids.length === 0) throw new UsageError(`--accounts ${path} lists no account, so no account could ever be named`);
+  return ids;
 }

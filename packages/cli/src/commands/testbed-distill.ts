@@ -66,12 +66,15 @@ export function testbedDistill(argv: readonly string[], io: CliIo): number {
     if (!match) throw new UsageError(`--campaign must be ID:COUNT (ID of A-Z a-z 0-9 . _ -), got ${JSON.stringify(spec)}`);
     return { id: match[1] as string, count: integerOption('campaign', match[2], 0, 1, 1_000_000) };
   });
-  // Campaign accounts carry their campaign's mark only if the key file lists the campaign
-  // (so detection tests it): register them before the key is loaded for marking.
-  if (values.key !== undefined && values.scheme !== undefined) for (const c of campaigns) addCampaignToKeyFile(values.key, c.id);
-  const marking = markingFromOptions('testbed distill', values);
+  let marking = markingFromOptions('testbed distill', values);
   const teacher = loadModelFile(values.teacher as string);
   const order = integerOption('order', values.order, teacher.order, MIN_ORDER, MAX_ORDER);
+  // Campaign accounts carry their campaign's mark only if the key file lists the campaign
+  // (so detection tests it): once every option is valid, register them and reload the key.
+  if (marking && campaigns.length > 0 && values.key !== undefined) {
+    for (const c of campaigns) addCampaignToKeyFile(values.key, c.id);
+    marking = markingFromOptions('testbed distill', values);
+  }
   const manifest = distill({
     teacher,
     accounts,
