@@ -59,7 +59,7 @@ function describeKey(info: KeyInfo): [string, string][] {
   ];
   for (const [scheme, params] of Object.entries(info.schemes)) {
     rows.push([
-      `scheme ${scheme}`,
+      scheme === 'identity' ? 'identity channel' : `scheme ${scheme}`,
       Object.entries(params as Record<string, unknown>)
         .map(([k, v]) => `${k}=${String(v)}`)
         .join(' '),
