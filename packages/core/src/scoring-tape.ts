@@ -24,6 +24,8 @@ export interface ScoringTapeOptions {
   readonly seed?: Uint8Array;
   /** Refuse more distinct tuples than this (default 2^27: a 2 GiB table, 3 GiB while doubling). */
   readonly maxTuples?: number;
+  /** Tuples the caller expects (sizes the table up front, up to 2^22, so it rarely doubles). */
+  readonly expectedTuples?: number;
 }
 
 export class ScoringTape {
@@ -43,7 +45,8 @@ export class ScoringTape {
     this.contextWidth = contextWidth;
     this.#key = sipKeyFromBytes(options.seed ?? randomBytes(16));
     const limits = options.maxTuples === undefined ? {} : { maxSize: options.maxTuples };
-    this.#seen = new FingerprintSet(limits);
+    const expected = Math.min(Math.max(0, Math.floor(options.expectedTuples ?? 0)), 2 ** 22);
+    this.#seen = new FingerprintSet({ ...limits, initialCapacity: expected });
     this.#excluded = new FingerprintSet(limits);
   }
 

@@ -92,7 +92,8 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
         testCounts: new Uint32Array(digits),
       }
     : undefined;
-  const tape = new ScoringTape({ contextWidth: h, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
+  const expectedTuples = options.texts.reduce((n, t) => n + Math.max(0, t.length - h), 0);
+  const tape = new ScoringTape({ contextWidth: h, expectedTuples, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
   const self = statistic.selfHash;
   // Self-seeded: a tuple is its (anchor, token) pair, which fixes its seed on every channel.
   const pair = new Uint32Array(2);
