@@ -102,7 +102,7 @@ describe('calibration of the identity and campaign tests', () => {
       const results = detectTokens({ key, scheme: 'gumbel', texts: [tokens], accounts: directory });
       const id = identityOf(results);
       expect(id.status).not.toBe('account');
-      identity.push(id.pValue);
+      identity.push(id.identityPValue);
       campaign.push((campaignsOf(results)[0] as CampaignResult).uncorrectedPValue as number);
     }
     expect(ksUniform(identity).pValue).toBeGreaterThan(1e-3);

@@ -7,7 +7,8 @@
  * - identity: sample splitting. Identity positions are split by a keyed coin into a decoding
  *   four fifths, where each slot's digit is the one with the highest score sum, and a testing
  *   fifth, scored under the decoded digits only. Under H0 the testing scores are independent
- *   of the decoding ones (disjoint windows, keyed PRF), so their tail is exact with no
+ *   of the decoding ones (each PRF input is scored once and in one half: halves split by
+ *   window, and self-seeding de-duplicates (anchor, token) pairs), so their tail is exact with no
  *   correction for the choice of code. The decoded code names an account only if it is
  *   registered; an innocent account's code (independent of the text, being a keyed hash)
  *   equals the decoded one with probability radix^-digits, so the account's p-value adds
@@ -40,12 +41,15 @@ export interface IdentityResult extends CorrectedResult {
    * 'no-single-account': the text is marked (`presencePValue` <= alpha) but no single
    * registered account can be named: a mixture of accounts, a campaign, an unregistered
    * account, colliding codes, or too little text to decode every digit;
-   * 'not-detected': no evidence of marks.
+   * 'not-detected': no evidence of marks. `pValue` and `verdict` are the account's
+   * (status 'account') or else `presencePValue`'s, so they always agree with the status.
    */
   readonly status: IdentityStatus;
   readonly account: string | null;
   /** Registered accounts with the decoded code, when the test is significant (two only if codes collide). */
   readonly candidates: readonly string[];
+  /** The identity test on the testing positions (with the code-space term when an account matches). */
+  readonly identityPValue: number;
   /** Evidence that the text is marked at all: the identity or provider test, Bonferroni over the two. */
   readonly presencePValue: number;
   /** The decoded code, one hex digit per code digit; '?' where no position decoded it. */
@@ -154,12 +158,18 @@ export function identityResult(
   // "Marked, but no single account": the identity or the provider test, each at alpha / 2.
   const provider = providerResult(test, statistic, sums);
   const presencePValue = Math.min(1, 2 * Math.min(base.pValue, provider.pValue));
+  // pValue and verdict state the claim behind the status: the account, or presence.
+  const claim = single ? base.pValue : presencePValue;
   return {
     ...base,
     channel: 'identity',
+    pValue: claim,
+    log10P: single ? base.log10P : Math.log10(claim),
+    verdict: claim <= alpha ? 'marked' : 'not-marked',
     status: single ? 'account' : presencePValue <= alpha ? 'no-single-account' : 'not-detected',
     account: single ? (candidates[0] as string) : null,
     candidates,
+    identityPValue: base.pValue,
     presencePValue,
     code: codeText,
     undecodedDigits,

@@ -84,7 +84,7 @@ export class GreenListMarker {
    */
   processLogits(logits: Float32Array, context: ArrayLike<number>, responseStart = 0): boolean {
     // The SIMD pass checks finiteness itself and leaves the logits untouched on a bad one.
-    this.#simd ??= this.#selfHash || this.#threshold >= 2 ** 32 ? undefined : SimdGreenList.create(this.vocabSize);
+    if (this.#simd === null) this.#simd = this.#selfHash || this.#threshold >= 2 ** 32 ? undefined : SimdGreenList.create(this.vocabSize);
     this.#checkLogits(logits, this.#simd === undefined);
     if (!this.#seeds(context, responseStart)) {
       if (this.#simd) this.#checkFinite(logits);
@@ -94,7 +94,8 @@ export class GreenListMarker {
     const lo = (this.#seed[0] as number) | 0;
     const hi = (this.#seed[1] as number) | 0;
     const threshold = this.#threshold;
-    const delta = this.parameters.delta;
+    // δ as a 32-bit float, as the SIMD pass adds it, so both paths give the same logits.
+    const delta = Math.fround(this.parameters.delta);
     const offset = this.#offset;
     if (this.#simd) {
       const bad = this.#simd.mark(logits, lo, hi, offset, threshold, delta);

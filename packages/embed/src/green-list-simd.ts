@@ -4,8 +4,9 @@
  * context seed), +δ where the word is below the green threshold, and the finiteness check
  * on the way. The module (about 300 bytes) is assembled here from its instructions, so there
  * is no build step and nothing to download; where WebAssembly SIMD is missing the marker
- * keeps its JavaScript loop. Tests check it against that loop value for value (a -0 logit may
- * come back as +0: red lanes add +0, which changes nothing after softmax).
+ * keeps its JavaScript loop. δ is added as a 32-bit float (the JavaScript loop rounds it the
+ * same way), and tests check both paths value for value (a -0 logit may come back as +0: red
+ * lanes add +0, which changes nothing after softmax).
  *
  * The logits are copied into the module's memory and back (about 0.1 ms for o200k): a bad
  * logit stops the pass before anything is copied back, so the caller's array is untouched.
@@ -155,6 +156,8 @@ interface WasmApi {
   ) => { readonly exports: { readonly mark: MarkFunction; readonly memory: { readonly buffer: ArrayBuffer } } };
 }
 
+const compiled = new Map<number, object>();
+
 /** A compiled pass for one vocabulary size, or undefined where WebAssembly SIMD is unavailable. */
 export class SimdGreenList {
   readonly #mark: MarkFunction;
@@ -168,12 +171,20 @@ export class SimdGreenList {
   }
 
   static create(vocabSize: number): SimdGreenList | undefined {
-    const padded = Math.ceil(vocabSize / 4) * 4;
-    const bytes = moduleBytes(Math.ceil((padded * 4) / 65536));
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined) return undefined;
+    const padded = Math.ceil(vocabSize / 4) * 4;
+    const pages = Math.ceil((padded * 4) / 65536);
     try {
-      if (wasm === undefined || !wasm.validate(bytes)) return undefined;
-      const { mark, memory } = new wasm.Instance(new wasm.Module(bytes)).exports;
+      // One compiled module per memory size; each marker gets its own instance and memory.
+      let module = compiled.get(pages);
+      if (module === undefined) {
+        const bytes = moduleBytes(pages);
+        if (!wasm.validate(bytes)) return undefined;
+        module = new wasm.Module(bytes);
+        compiled.set(pages, module);
+      }
+      const { mark, memory } = new wasm.Instance(module).exports;
       return new SimdGreenList(mark, memory, padded);
     } catch {
       return undefined;
@@ -192,6 +203,7 @@ export class SimdGreenList {
     const bad = this.#mark(this.#padded, lo | 0, hi | 0, offset | 0, threshold | 0, delta);
     if (bad >= 0) {
       for (let t = bad; t < bad + 4 && t < n; t++) if (!((logits[t] as number) < Number.POSITIVE_INFINITY)) return t;
+      return bad; // not reachable (padding is zero), but never copy a half-marked buffer back
     }
     logits.set(view.subarray(0, n));
     return -1;
