@@ -6,12 +6,12 @@
  * detector sums as −log(1 − r).
  *
  * A window repeated within the response would repeat the same choice deterministically, so
- * such a step is drawn plainly from p with the caller's randomness instead. Tokens below
- * 1e-10 of the total mass are drawn plainly too, with exactly their own mass, so the race
- * (and its PRF calls) covers only the model's real support.
+ * such a step is drawn plainly from p with the caller's randomness instead. The far tail of
+ * the distribution (at most 1e-4 of the mass, `unmarkedFloor`) is drawn plainly too, with
+ * exactly its own mass, so the race (and its PRF calls) covers only the head.
  */
 import { type GumbelParameters, type LineageKey, prfUniform } from '@lineage/core';
-import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
+import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource, unmarkedFloor } from './marker-input.js';
 import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
@@ -48,10 +48,10 @@ export class GumbelMarker {
     const offset = this.#channels.seed(context, h, this.#seed);
     const lo = this.#seed[0] as number;
     const hi = this.#seed[1] as number;
-    // Tokens below 1e-10 of the total are drawn, unmarked, with exactly their own mass; the
-    // race runs among the rest. The mixture is still exactly p, and the PRF is evaluated
-    // only over the model's real support.
-    const floor = NEGLIGIBLE * total;
+    // Tokens below the floor (together at most 1e-4 of the mass) are drawn, unmarked, with
+    // exactly their own mass; the race runs among the rest. The mixture is still exactly p,
+    // and the PRF is evaluated only over the head of the distribution.
+    const floor = unmarkedFloor(probabilities, total);
     let tail = 0;
     for (let t = 0; t < probabilities.length; t++) {
       const p = probabilities[t] as number;
@@ -63,8 +63,10 @@ export class GumbelMarker {
     let best = Number.NEGATIVE_INFINITY;
     let winner = -1;
     for (let t = 0; t < probabilities.length; t++) {
-      const p = (probabilities[t] as number) / total;
-      if (p === 0 || p * total < floor) continue;
+      const raw = probabilities[t] as number;
+      // The same test as the tail's, on the same value: every token is in exactly one part.
+      if (raw === 0 || raw < floor) continue;
+      const p = raw / total;
       const r = prfUniform(lo, hi, t + offset);
       if (r - 1 < best * p) continue;
       const score = Math.log(r) / p;
@@ -76,5 +78,3 @@ export class GumbelMarker {
     return winner;
   }
 }
-
-const NEGLIGIBLE = 1e-10;

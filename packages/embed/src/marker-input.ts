@@ -57,3 +57,29 @@ export function drawAmong(probabilities: Float32Array, include: (p: number) => b
   }
   return last;
 }
+
+/** At most this share of the mass is drawn plainly, below the floor of `unmarkedFloor`. */
+export const UNMARKED_TAIL_MASS = 1e-4;
+const NEGLIGIBLE = 1e-10;
+
+/**
+ * The probability below which the distortion-free markers draw a token plainly instead of
+ * through the keyed race or tournament: the largest power of two under which the tokens carry
+ * at most 1e-4 of the mass (and never below 1e-10 of it). It depends on p alone, never on the
+ * key, so drawing that tail with its own mass and the rest through a distortion-free sampler
+ * still emits exactly p; the price is that at most 1 token in 10,000 goes unmarked, and the
+ * keyed work covers only the head of the distribution. One pass over the float32 exponents.
+ */
+export function unmarkedFloor(probabilities: Float32Array, total: number): number {
+  const bits = new Uint32Array(probabilities.buffer, probabilities.byteOffset, probabilities.length);
+  const mass = new Float64Array(256);
+  for (let t = 0; t < bits.length; t++) {
+    const e = ((bits[t] as number) >>> 23) & 0xff;
+    mass[e] = (mass[e] as number) + (probabilities[t] as number);
+  }
+  const budget = UNMARKED_TAIL_MASS * total;
+  let below = 0;
+  let e = 0;
+  while (e < 255 && below + (mass[e] as number) <= budget) below += mass[e++] as number;
+  return Math.max(2 ** (e - 127), NEGLIGIBLE * total);
+}

@@ -6,12 +6,12 @@
  * knockout between two independent draws that prefers g = 1. Over the key the output follows
  * p (non-distortionary); the emitted token's bits lean towards 1, which the detector counts.
  *
- * The m bits of a token are the low m bits of one keyed PRF word (m ≤ 32). Tokens whose
- * probability is below 1e-10 of the total are left out of the update (they are still drawn,
- * unmarked, with their own mass), which bounds the work per step by the model's support.
+ * The m bits of a token are the low m bits of one keyed PRF word (m ≤ 32). The far tail of
+ * the distribution (at most 1e-4 of the mass, `unmarkedFloor`) is left out of the update (it
+ * is still drawn, unmarked, with its own mass), which bounds the work per step by the head.
  */
 import { LineageInputError, type LineageKey, prfWord, type TournamentParameters } from '@lineage/core';
-import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource } from './marker-input.js';
+import { checkContext, checkProbabilities, drawAmong, resolveVocabSize, type UniformSource, unmarkedFloor } from './marker-input.js';
 import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 import { repeatsEarlierWindow } from './repeated-window.js';
 
@@ -20,8 +20,6 @@ export interface TournamentMarkerOptions extends MarkedAccountOptions {
   /** Length of the probability vectors (default: the key's tokenizer's ordinary vocabulary). */
   readonly vocabSize?: number;
 }
-
-const NEGLIGIBLE = 1e-10;
 
 export class TournamentMarker {
   readonly scheme = 'tournament';
@@ -53,7 +51,7 @@ export class TournamentMarker {
     const hi = this.#seed[1] as number;
 
     // Split the mass: tokens in the tournament, and a negligible remainder drawn unmarked.
-    const floor = NEGLIGIBLE * total;
+    const floor = marked ? unmarkedFloor(probabilities, total) : 0;
     let count = 0;
     let kept = 0;
     for (let t = 0; t < probabilities.length; t++) {
