@@ -30,6 +30,7 @@ const SELECT_INPUT = 0xffffffff;
 const SLOT_INPUT = 0xfffffffe;
 const SPLIT_INPUT = 0xfffffffd;
 const TWO_POW_32 = 4294967296;
+const UTF8 = new TextEncoder();
 
 /** The share of identity positions used to pick the digits; the rest test the decoded code. */
 export const DECODING_SHARE = 0.8;
@@ -98,7 +99,7 @@ export class AccountCoder {
         `account id ${JSON.stringify(accountId)} cannot be encoded: use 1-128 characters of letters, digits and . _ : @ -`,
       );
     }
-    const hash = sipHash24(this.#sip, new TextEncoder().encode(accountId));
+    const hash = sipHash24(this.#sip, UTF8.encode(accountId));
     let bits = 0n;
     for (const byte of hash) bits = (bits << 8n) | BigInt(byte);
     const out = new Uint8Array(this.digits);

@@ -197,6 +197,11 @@ describe('key files', () => {
       /gamma must be/,
     );
     expectRefusal(
+      variant((d) => ((d.schemes as { identity: { digitBits: number } }).identity.digitBits = 2)),
+      secretHex,
+      /identity must give a code of 32 to 64 bits/,
+    );
+    expectRefusal(
       variant((d) => (d.extra = 1)),
       secretHex,
       /unknown field/,

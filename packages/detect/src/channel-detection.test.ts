@@ -73,6 +73,9 @@ describe('identity channel', () => {
     expect(provider?.log10P).toBeLessThan(-100);
     const identity = identityOf(results);
     expect(identity).toMatchObject({ account: null, status: 'no-single-account' });
+    // Presence evidence far below 1e-308 stays finite in log10P (computed in log space).
+    expect(identity.log10P).toBeLessThan(-400);
+    expect(Number.isFinite(identity.log10P)).toBe(true);
     expect(campaignsOf(results).every((c) => c.verdict === 'not-marked')).toBe(true);
   });
 });

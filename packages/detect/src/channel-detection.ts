@@ -18,7 +18,7 @@ import { formatCode, type LineageKey, lnOfPValue, logAddExp, type PValue, pValue
 import type { AccountDirectory } from './account-directory.js';
 import type { DetectionResult } from './detection-result.js';
 import type { SchemeStatistic } from './scheme-statistic.js';
-import { type ChannelSums, checkDetectOptions, scanChannels, type TokenDetectOptions } from './tuple-scoring.js';
+import { type ChannelSums, checkDetectOptions, type ScoreSum, scanChannels, type TokenDetectOptions } from './tuple-scoring.js';
 
 /** A result whose p-value was corrected for several tests (schemes, campaigns). */
 export interface CorrectedResult extends DetectionResult {
@@ -77,33 +77,18 @@ export function detectProvider(options: TokenDetectOptions, statistic: SchemeSta
 }
 
 export function providerResult(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CorrectedResult {
-  const { scored, total } = sums.provider;
-  const tail = statistic.tail(total, scored);
-  return result(
-    test,
-    statistic.scheme,
-    'provider',
-    scored,
-    total,
-    scored * statistic.nullMean,
-    tail,
-    test.schemes,
-    `${test.schemes} schemes`,
-  );
+  return result(test, statistic, 'provider', sums.provider, statistic.tail(sums.provider.total, sums.provider.scored));
 }
 
 export function campaignResults(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CampaignResult[] {
   const campaigns = sums.campaigns.size;
-  return [...sums.campaigns].map(([campaign, { scored, total }]) => {
-    const tail = statistic.tail(total, scored);
-    const tests = test.schemes * campaigns;
-    const what = test.schemes > 1 ? `${campaigns} campaigns x ${test.schemes} schemes` : `${campaigns} campaigns`;
-    return {
-      ...result(test, statistic.scheme, 'campaign', scored, total, scored * statistic.nullMean, tail, tests, what),
-      channel: 'campaign',
-      campaign,
-    };
-  });
+  const tests = test.schemes * campaigns;
+  const what = test.schemes > 1 ? `${campaigns} campaigns x ${test.schemes} schemes` : `${campaigns} campaigns`;
+  return [...sums.campaigns].map(([campaign, sum]) => ({
+    ...result(test, statistic, 'campaign', sum, statistic.tail(sum.total, sum.scored), tests, what),
+    channel: 'campaign',
+    campaign,
+  }));
 }
 
 export function identityResult(
@@ -141,36 +126,27 @@ export function identityResult(
   const codeSpaceTerm = Math.min(1, directory.size * radix ** -digits);
   // Naming any account also claims "no innocent code equals the decoded one": add its bound.
   const tail = found.length > 0 ? pValueFromLn(logAddExp(lnOfPValue(presence), Math.log(codeSpaceTerm))) : presence;
-  const base = result(
-    test,
-    statistic.scheme,
-    'identity',
-    scored,
-    total,
-    scored * statistic.nullMean,
-    tail,
-    test.schemes,
-    `${test.schemes} schemes`,
-  );
+  const base = result(test, statistic, 'identity', { scored, total }, tail);
   const significant = base.pValue <= alpha;
   const candidates = significant ? found : [];
   const single = candidates.length === 1;
-  // "Marked, but no single account": the identity or the provider test, each at alpha / 2.
+  // "Marked, but no single account": the identity or the provider test, each at alpha / 2
+  // (in log space, so it stays exact far below 1e-308).
   const provider = providerResult(test, statistic, sums);
-  const presencePValue = Math.min(1, 2 * Math.min(base.pValue, provider.pValue));
-  // pValue and verdict state the claim behind the status: the account, or presence.
-  const claim = single ? base.pValue : presencePValue;
+  const presenceTail = pValueFromLn(Math.LN2 + Math.min(base.log10P, provider.log10P) * Math.LN10);
+  // pValue, log10P and verdict state the claim behind the status: the account, or presence.
+  const claim = single ? { pValue: base.pValue, log10P: base.log10P } : presenceTail;
   return {
     ...base,
     channel: 'identity',
-    pValue: claim,
-    log10P: single ? base.log10P : Math.log10(claim),
-    verdict: claim <= alpha ? 'marked' : 'not-marked',
-    status: single ? 'account' : presencePValue <= alpha ? 'no-single-account' : 'not-detected',
+    pValue: claim.pValue,
+    log10P: claim.log10P,
+    verdict: claim.pValue <= alpha ? 'marked' : 'not-marked',
+    status: single ? 'account' : presenceTail.pValue <= alpha ? 'no-single-account' : 'not-detected',
     account: single ? (candidates[0] as string) : null,
     candidates,
     identityPValue: base.pValue,
-    presencePValue,
+    presencePValue: presenceTail.pValue,
     code: codeText,
     undecodedDigits,
     decodingTuples,
@@ -181,22 +157,20 @@ export function identityResult(
 
 function result(
   test: TestContext,
-  scheme: string,
+  statistic: SchemeStatistic,
   channel: DetectionResult['channel'],
-  scored: number,
-  score: number,
-  expected: number,
+  { scored, total }: ScoreSum,
   raw: PValue,
-  tests: number,
-  what: string,
+  tests = test.schemes,
+  what = `${tests} schemes`,
 ): CorrectedResult {
   const tail = tests > 1 ? pValueFromLn(lnOfPValue(raw) + Math.log(tests)) : raw;
   return {
-    scheme,
+    scheme: statistic.scheme,
     channel,
     scored,
-    score,
-    expected,
+    score: total,
+    expected: scored * statistic.nullMean,
     pValue: tail.pValue,
     log10P: tail.log10P,
     verdict: tail.pValue <= test.alpha ? 'marked' : 'not-marked',

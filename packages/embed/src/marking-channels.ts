@@ -38,7 +38,7 @@ export class MarkingChannels {
     const purposes = channelPurposes(scheme);
     if (campaignId !== undefined && !key.campaigns.some((c) => c.id === campaignId)) {
       throw new LineageInputError(
-        `campaign ${JSON.stringify(campaignId)} is not in key ${key.keyId}; register it first (lineage key campaign add) so detection tests it`,
+        `campaign ${JSON.stringify(campaignId)} is not in key ${key.keyId}; register it first (lineage key campaign FILE ID) so detection tests it`,
       );
     }
     this.accountId = accountId;
