@@ -2,18 +2,15 @@
  * The README contract: `pnpm -s lineage <args>` works from the repository root right after
  * install, with exit codes and JSON on stdout.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repositoryRoot, runLineage } from './run-lineage.js';
 
-const root = resolve(import.meta.dirname, '..');
-const lineage = (args: string[]) =>
-  spawnSync(process.execPath, ['--conditions=@lineage/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+const root = repositoryRoot;
+const lineage = runLineage;
 
 describe('lineage binary from the repository root', () => {
   it('runs the script the root package.json declares', () => {

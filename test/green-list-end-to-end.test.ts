@@ -1,18 +1,13 @@
-/**
- * The green list against a real model: power on text the testbed's n-gram model generates
- * through the marker, calibration on the same model's unmarked text, and the CLI path
- * (testbed generate --key --scheme kgw, then detect --scheme kgw).
- */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createKeyFile, keyFromSecret, SeededRandom, saveKeyFile } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { detectGreenList } from '@lineage/detect';
 import { GreenListMarker } from '@lineage/embed/logits';
 import { generateTokens, type SamplingStep, saveModelFile, trainOnBrown } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
+import { runLineage } from './run-lineage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-kgw-'));
 // A fixed secret: the power check is then reproducible, not a fresh draw on every run.
@@ -46,12 +41,7 @@ describe('green list on testbed text', () => {
   });
 
   it('runs through the CLI: testbed generate marks with kgw, detect finds it, and a wrong key does not', () => {
-    const root = resolve(import.meta.dirname, '..');
-    const lineage = (args: string[]) =>
-      spawnSync(process.execPath, ['--conditions=@lineage/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
-        cwd: root,
-        encoding: 'utf8',
-      });
+    const lineage = runLineage;
     const modelPath = join(dir, 'm.model');
     saveModelFile(modelPath, model);
     const samples = join(dir, 'samples.jsonl');

@@ -1,18 +1,12 @@
-/**
- * The identity and campaign channels on the testbed's n-gram model: one account's responses
- * decode to that account among many registered ones, a campaign account's responses are
- * attributed to its campaign, and the CLI path (key campaign, testbed generate --account
- * --campaign, detect --accounts) reports both.
- */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { keyFromSecret, SeededRandom, saveKeyFile } from '@lineage/core';
 import { AccountDirectory, decodeIdentity } from '@lineage/detect';
 import { GreenListMarker } from '@lineage/embed/logits';
 import { generateTokens, type SamplingStep, saveModelFile, trainOnBrown } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
+import { runLineage } from './run-lineage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-identity-'));
 const key = keyFromSecret(new Uint8Array(32).fill(61));
@@ -46,12 +40,7 @@ describe('identity channel on testbed text', () => {
   });
 
   it('runs through the CLI: a campaign account is attributed to its campaign, a plain one to itself', () => {
-    const root = resolve(import.meta.dirname, '..');
-    const lineage = (args: string[]) =>
-      spawnSync(process.execPath, ['--conditions=@lineage/source', '--import', 'tsx', 'packages/cli/src/bin.ts', ...args], {
-        cwd: root,
-        encoding: 'utf8',
-      });
+    const lineage = runLineage;
     const keyPath = join(dir, 'key.json');
     saveKeyFile(key, keyPath);
     expect(lineage(['key', 'campaign', keyPath, 'hydra-1']).status).toBe(0);

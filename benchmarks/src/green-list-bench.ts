@@ -19,6 +19,9 @@ export interface GreenListBenchResult {
     readonly detectTokensPerSecond: number;
     readonly tiktokenTokensPerSecond: number;
     readonly relativeSpeed: number;
+    /** The two parts of detection, timed alone: tokenizing, and scoring the token ids. */
+    readonly tokenizeSeconds: number;
+    readonly scoreSeconds: number;
   };
 }
 
@@ -53,6 +56,13 @@ export function runGreenListBench(short: boolean): GreenListBenchResult {
   const detectSeconds = bestSeconds(3, () => {
     detectGreenList({ key, texts: [tokenizer.encode(text)] });
   });
+  const tokenizeSeconds = bestSeconds(3, () => {
+    tokenizer.encode(text);
+  });
+  const ids = tokenizer.encode(text);
+  const scoreSeconds = bestSeconds(3, () => {
+    detectGreenList({ key, texts: [ids] });
+  });
   const tiktoken = get_encoding('o200k_base');
   const tiktokenSeconds = bestSeconds(3, () => {
     tiktoken.encode_ordinary(text);
@@ -66,6 +76,8 @@ export function runGreenListBench(short: boolean): GreenListBenchResult {
       detectTokensPerSecond: tokenCount / detectSeconds,
       tiktokenTokensPerSecond: tokenCount / tiktokenSeconds,
       relativeSpeed: tiktokenSeconds / detectSeconds,
+      tokenizeSeconds,
+      scoreSeconds,
     },
   };
 }

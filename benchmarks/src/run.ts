@@ -64,6 +64,7 @@ ${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tok
 |---|---|---|---|
 | processLogits over ${fmt(greenList.processLogits.vocabulary)} logits, median ms per step | ${greenList.processLogits.medianMs.toFixed(3)} | reading the logits once: ${greenList.processLogits.readOnceMs.toFixed(3)} ms | ${greenList.processLogits.ratio.toFixed(1)}x |
 | detect Brown prose (${fmt(greenList.detectText.characters)} characters, tokenizing included), tokens/s | ${fmt(greenList.detectText.detectTokensPerSecond)} | plain tiktoken encoding: ${fmt(greenList.detectText.tiktokenTokensPerSecond)} | ${greenList.detectText.relativeSpeed.toFixed(2)}x |
+| the same, tokenizing alone / scoring the ids alone, seconds | ${greenList.detectText.tokenizeSeconds.toFixed(2)} / ${greenList.detectText.scoreSeconds.toFixed(2)} | | |
 
 ## Identity decoding (${fmt(identity.tokens)} marked tokens, green list)
 

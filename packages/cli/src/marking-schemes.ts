@@ -5,9 +5,8 @@
  */
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import type { MarkingScheme } from '@lineage/testbed';
+import { gumbelMarking, tournamentMarking } from './schemes/distortion-free.js';
 import { greenListMarking } from './schemes/green-list.js';
-import { gumbelMarking } from './schemes/gumbel.js';
-import { tournamentMarking } from './schemes/tournament.js';
 import { UsageError } from './usage-error.js';
 
 export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;

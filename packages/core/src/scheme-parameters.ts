@@ -64,8 +64,9 @@ export interface SchemeParameters {
 // Identity: a quarter of the positions (the provider channel keeps three quarters), 12
 // base-16 digits: a 48-bit code, so a million registered accounts match a decoded code by
 // chance with probability 3.6e-9. Measured on 11-bit-per-token synthetic text with the green
-// list: 12 x 16 decodes 95% of 1,200-token texts where 24 x 4 decodes 55% (more positions per
-// digit matter more than fewer rivals per digit).
+// list (100 texts per cell; pnpm --filter @lineage/benchmarks run identity-layout): 12 x 16
+// decodes 88% of 800-token and 100% of 1,200-token texts, where 16 x 8 decodes 81% / 95% and
+// 24 x 4 41% / 80% (more positions per digit matter more than fewer rivals per digit).
 export const DEFAULT_SCHEME_PARAMETERS: SchemeParameters = Object.freeze({
   identity: Object.freeze({ fraction: 0.25, digits: 12, digitBits: 4 }),
   greenList: Object.freeze({ contextWidth: 2, gamma: 0.25, delta: 3, selfSeeded: false }),

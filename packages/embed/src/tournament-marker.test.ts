@@ -1,36 +1,18 @@
 import { keyFromSecret, ORDINARY_VOCAB_SIZE, prfWord, SeededRandom } from '@lineage/core';
 import { describe, expect, it } from 'vitest';
+import { marginalChiSquare, probabilities, support, weights } from './marginal.test-support.js';
 import { MarkingChannels } from './marking-channels.js';
 import { TournamentMarker } from './tournament-marker.js';
 
 const key = keyFromSecret(new Uint8Array(32).fill(15));
 const V = ORDINARY_VOCAB_SIZE[key.tokenizer];
-const support = [3, 70, 900, 5000, 12_000, 40_000, 90_000, 150_000];
-const weights = [0.3, 0.2, 0.15, 0.1, 0.1, 0.08, 0.05, 0.02];
-const probabilities = new Float32Array(V);
-support.forEach((t, i) => {
-  probabilities[t] = weights[i] as number;
-});
 
 describe('TournamentMarker', () => {
   const marker = new TournamentMarker({ key, accountId: 'acct-1' });
   const h = key.schemes.tournament.contextWidth;
 
   it('is non-distortionary: over contexts (keys), the emitted token follows p (chi-square)', () => {
-    const random = new SeededRandom('marginal');
-    const counts = new Map<number, number>();
-    const draws = 20_000;
-    for (let i = 0; i < draws; i++) {
-      const context = Array.from({ length: h }, () => random.nextInt(V));
-      const t = marker.sampleFromProbabilities(probabilities, context, random);
-      counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
-    let chi = 0;
-    support.forEach((t, i) => {
-      const expected = draws * (weights[i] as number);
-      chi += ((counts.get(t) ?? 0) - expected) ** 2 / expected;
-    });
-    expect(chi).toBeLessThan(30); // 7 degrees of freedom, 99.99th percentile about 29.9
+    expect(marginalChiSquare(marker, h)).toBeLessThan(30); // 7 degrees of freedom, 99.99th percentile about 29.9
   });
 
   it('with one layer, matches a knockout between two independent draws that prefers bit 1', () => {

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { ID_PATTERN, type LineageKey, loadKeyFile } from '@lineage/core';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
+import { gumbelDetection, tournamentDetection } from '../schemes/distortion-free.js';
 import { greenListDetection } from '../schemes/green-list.js';
-import { gumbelDetection } from '../schemes/gumbel.js';
-import { tournamentDetection } from '../schemes/tournament.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
