@@ -57,8 +57,6 @@ export interface IdentitySums {
 
 export interface ChannelSums {
   readonly provider: ScoreSum;
-  /** Tuples on identity positions (whatever they carry). */
-  readonly identityPositions: number;
   readonly identity: IdentitySums | undefined;
   readonly campaigns: ReadonlyMap<string, ScoreSum>;
 }
@@ -115,7 +113,6 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
     else contextSeed(channelKey, tokens, i - h, h, seed);
   };
   const provider: ScoreSum = { scored: 0, total: 0 };
-  let identityPositions = 0;
   for (const tokens of options.texts) {
     for (let i = h; i < tokens.length; i++) {
       if (self) {
@@ -132,7 +129,6 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
         provider.scored++;
         continue;
       }
-      identityPositions++;
       if (identity && identityKey) {
         const slot = layout.slot(lo, hi);
         const decodes = layout.decodes(lo, hi);
@@ -152,5 +148,5 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
       }
     }
   }
-  return { provider, identityPositions, identity, campaigns: new Map(campaignKeys.map(([id, , sum]) => [id, sum])) };
+  return { provider, identity, campaigns: new Map(campaignKeys.map(([id, , sum]) => [id, sum])) };
 }
