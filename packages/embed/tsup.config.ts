@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/logits.ts'],
+  entry: ['src/index.ts', 'src/logits.ts', 'src/text.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

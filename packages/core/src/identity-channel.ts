@@ -23,7 +23,10 @@ import { type SipKey, sipHash24, sipKeyFromBytes } from './siphash.js';
 
 export type TokenSchemeName = 'kgw' | 'gumbel' | 'tournament';
 
-/** Token ids are below this; digit d of the identity channel reads input token + d * stride. */
+/** Every scheme with the three channels: the token-level ones and the lexical scheme. */
+export type ChannelSchemeName = TokenSchemeName | 'lexical';
+
+/** Token ids (and lexical set ids) are below this; digit d of the identity channel reads input token + d * stride. */
 export const DIGIT_STRIDE = 1 << 20;
 
 const SELECT_INPUT = 0xffffffff;
@@ -36,7 +39,8 @@ const UTF8 = new TextEncoder();
 export const DECODING_SHARE = 0.8;
 
 /** Key-derivation purposes of one scheme's three channels. */
-export function channelPurposes(scheme: TokenSchemeName): { provider: string; identity: string; campaign: string } {
+export function channelPurposes(scheme: ChannelSchemeName): { provider: string; identity: string; campaign: string } {
+  if (scheme === 'lexical') return { provider: 'lexical', identity: 'identity/lexical', campaign: 'campaign/lexical' };
   if (scheme === 'kgw') return { provider: 'provider', identity: 'identity', campaign: 'campaign' };
   if (scheme === 'gumbel' || scheme === 'tournament')
     return { provider: `provider/${scheme}`, identity: `identity/${scheme}`, campaign: `campaign/${scheme}` };

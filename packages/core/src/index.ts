@@ -11,6 +11,7 @@ export { FingerprintSet } from './fingerprint-set.js';
 export { gammaTail, lnGammaTail } from './gamma-tail.js';
 export {
   AccountCoder,
+  type ChannelSchemeName,
   channelPurposes,
   DECODING_SHARE,
   DIGIT_STRIDE,
@@ -37,6 +38,9 @@ export {
   serializeKeyFile,
 } from './key-file.js';
 export { type KsResult, ksUniform } from './ks-test.js';
+export { forEachLexicalSite, LexicalRewriter, type LexicalRewriterOptions, rewriteText } from './lexical/lexical-rewriter.js';
+export { builtInLexicon, type LexicalSet, type LexicalSetEntry, Lexicon, type VariantMatch } from './lexical/lexicon.js';
+export { type LexicalSite, normalizeWord, type SiteChooser } from './lexical/site-scanner.js';
 export { type Campaign, type DeriveOptions, type KeyEpoch, type KeyInfo, LineageKey } from './lineage-key.js';
 export { logBinomialPmf, logPoissonPmf } from './log-pmf.js';
 export { MinSelfHash } from './min-self-hash.js';

@@ -6,6 +6,7 @@
  */
 import {
   AccountCoder,
+  type ChannelSchemeName,
   channelPurposes,
   contextSeed,
   DIGIT_STRIDE,
@@ -13,7 +14,6 @@ import {
   LineageInputError,
   type LineageKey,
   type PrfKey,
-  type TokenSchemeName,
 } from '@lineage/core';
 
 export interface MarkedAccountOptions {
@@ -32,7 +32,7 @@ export class MarkingChannels {
   readonly #code: Uint8Array;
   #last: PrfKey;
 
-  constructor(key: LineageKey, scheme: TokenSchemeName, account: MarkedAccountOptions) {
+  constructor(key: LineageKey, scheme: ChannelSchemeName, account: MarkedAccountOptions) {
     const { accountId, campaignId } = account;
     this.#code = new AccountCoder(key).code(accountId);
     const purposes = channelPurposes(scheme);

@@ -1,0 +1,199 @@
+/**
+ * Splits streamed text into words the lexical scheme may look at and raw text it must keep
+ * byte for byte. Incremental: `push` takes any chunk and emits only what later input cannot
+ * change, so the segments of a text are the same for every chunking of it; `end` flushes.
+ *
+ * Never a word (raw): fenced code (``` … ```), inline code (` … `, closed by a blank line at the
+ * latest), lines indented by four spaces or a tab, block quotes ("> …"), and any
+ * whitespace-delimited span that looks like a URL, e-mail address, path, identifier or markup
+ * (see PROTECTED_SPAN). Words inside double quotes count as context but are never sites.
+ * Words with digits or hyphens, or letters outside A-Z, are never sites either.
+ *
+ * Memory is bounded: a run of text without whitespace longer than MAX_SPAN is raw and
+ * streams through (no prose word is that long), as do fenced code and protected lines.
+ */
+
+export type Segment =
+  | { readonly kind: 'raw'; readonly text: string }
+  | { readonly kind: 'word'; readonly text: string; readonly eligible: boolean };
+
+export type SegmentSink = (segment: Segment) => void;
+
+const MAX_SPAN = 256;
+const MAX_WORD = 40;
+const FENCE = '```';
+const PROTECTED_SPAN = /[/\\@<>=_{}|~^#$]|:\/\/|\]\(|[A-Za-z][.:][A-Za-z]|^www\./;
+const WORD_RUN = /[\p{L}\p{M}\p{N}'\u2019-]+/gu;
+const ELIGIBLE_WORD = /^[A-Za-z]+(?:['\u2019][A-Za-z]+)*$/;
+const EDGE_PUNCTUATION = /^['\u2019-]+|['\u2019-]+$/g;
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000;
+}
+
+export class TextSegmenter {
+  #buffer = '';
+  #mode: 'prose' | 'fence' | 'line' = 'prose';
+  #lineStart = true;
+  #inlineCode = false;
+  #quoted = false;
+  #longSpan = false;
+  /** Newlines since the last non-space character: two end an unclosed inline code span. */
+  #newlines = 0;
+  readonly #sink: SegmentSink;
+
+  constructor(sink: SegmentSink) {
+    this.#sink = sink;
+  }
+
+  push(text: string): void {
+    this.#buffer += text;
+    this.#run(false);
+  }
+
+  end(): void {
+    this.#run(true);
+    this.#buffer = '';
+  }
+
+  #raw(text: string): void {
+    if (text.length > 0) this.#sink({ kind: 'raw', text });
+  }
+
+  #run(final: boolean): void {
+    const b = this.#buffer;
+    const n = b.length;
+    let i = 0;
+    while (i < n) {
+      if (this.#mode === 'fence') {
+        const close = b.indexOf(FENCE, i);
+        if (close >= 0) {
+          this.#raw(b.slice(i, close + 3));
+          i = close + 3;
+          this.#mode = 'prose';
+          continue;
+        }
+        // Hold two characters back: a closing fence may straddle two chunks.
+        const keep = final ? n : Math.max(i, n - 2);
+        this.#raw(b.slice(i, keep));
+        i = keep;
+        break;
+      }
+      if (this.#mode === 'line') {
+        const newline = b.indexOf('\n', i);
+        const stop = newline < 0 ? n : newline + 1;
+        this.#raw(b.slice(i, stop));
+        this.#newlines = 0;
+        i = stop;
+        if (newline >= 0) this.#newLine();
+        continue;
+      }
+      if (this.#lineStart) {
+        let j = i;
+        while (j < n && j - i < 4 && b.charCodeAt(j) === 32) j++;
+        if (j === n && !final) break;
+        this.#lineStart = false;
+        if (j - i === 4 || b[j] === '\t' || b[j] === '>') {
+          this.#mode = 'line';
+          continue;
+        }
+      }
+      let j = i;
+      if (isSpace(b.charCodeAt(i))) {
+        while (j < n && isSpace(b.charCodeAt(j))) j++;
+        // Wait for the whole run: "do not" is a phrase only with exactly one space.
+        if (j === n && !final && j - i <= MAX_SPAN) break;
+        const run = b.slice(i, j);
+        const lastNewline = run.lastIndexOf('\n');
+        if (lastNewline < 0) {
+          this.#raw(run);
+          i = j;
+          continue;
+        }
+        for (let k = 0; k <= lastNewline; k++) if (run[k] === '\n' && ++this.#newlines >= 2) this.#inlineCode = false;
+        this.#raw(run.slice(0, lastNewline + 1));
+        i += lastNewline + 1;
+        this.#newLine();
+        continue;
+      }
+      while (j < n && !isSpace(b.charCodeAt(j))) j++;
+      this.#newlines = 0;
+      if (this.#longSpan || j - i > MAX_SPAN) {
+        i = this.#longRun(b, i, j, final);
+        if (i < j) break;
+        continue;
+      }
+      if (j === n && !final) break;
+      const fence = this.#inlineCode ? -1 : b.indexOf(FENCE, i);
+      if (fence >= 0 && fence < j) {
+        this.#span(b.slice(i, fence));
+        this.#raw(FENCE);
+        this.#mode = 'fence';
+        i = fence + 3;
+        continue;
+      }
+      this.#span(b.slice(i, j));
+      i = j;
+    }
+    this.#buffer = b.slice(i);
+  }
+
+  #newLine(): void {
+    this.#mode = 'prose';
+    this.#lineStart = true;
+    this.#quoted = false;
+  }
+
+  /** A span too long for prose: raw, watching only for a fence. Returns how far it got. */
+  #longRun(b: string, i: number, j: number, final: boolean): number {
+    const fence = b.indexOf(FENCE, i);
+    if (fence >= 0 && fence < j) {
+      this.#raw(b.slice(i, fence + 3));
+      this.#mode = 'fence';
+      this.#longSpan = false;
+      return fence + 3;
+    }
+    this.#longSpan = j === b.length && !final;
+    const stop = this.#longSpan ? Math.max(i, j - 2) : j;
+    this.#raw(b.slice(i, stop));
+    return stop;
+  }
+
+  /** One whitespace-free span of prose: words, quote and inline-code toggles, punctuation. */
+  #span(span: string): void {
+    const protectedSpan = PROTECTED_SPAN.test(span);
+    let last = 0;
+    WORD_RUN.lastIndex = 0;
+    for (let m = WORD_RUN.exec(span); m !== null; m = WORD_RUN.exec(span)) {
+      this.#punctuation(span.slice(last, m.index));
+      last = m.index + m[0].length;
+      if (this.#inlineCode || protectedSpan) {
+        this.#raw(m[0]);
+        continue;
+      }
+      const word = m[0].replace(EDGE_PUNCTUATION, '');
+      if (word.length === 0) {
+        this.#raw(m[0]);
+        continue;
+      }
+      const lead = m[0].indexOf(word);
+      this.#raw(m[0].slice(0, lead));
+      const eligible = !this.#quoted && word.length <= MAX_WORD && ELIGIBLE_WORD.test(word);
+      this.#sink({ kind: 'word', text: word, eligible });
+      this.#raw(m[0].slice(lead + word.length));
+    }
+    this.#punctuation(span.slice(last));
+  }
+
+  #punctuation(text: string): void {
+    for (let k = 0; k < text.length; k++) {
+      const c = text[k];
+      if (c === '`') this.#inlineCode = !this.#inlineCode;
+      else if (this.#inlineCode) continue;
+      else if (c === '"') this.#quoted = !this.#quoted;
+      else if (c === '\u201c') this.#quoted = true;
+      else if (c === '\u201d') this.#quoted = false;
+    }
+    this.#raw(text);
+  }
+}
