@@ -5,6 +5,7 @@
 import { LineageError } from '@lineage/core';
 import { type CliIo, writeLine } from './cli-io.js';
 import { detect, detectHelp } from './commands/detect.js';
+import { embed, embedHelp } from './commands/embed.js';
 import { key, keyHelp } from './commands/key.js';
 import { keygen, keygenHelp } from './commands/keygen.js';
 import { testbed, testbedHelp } from './commands/testbed.js';
@@ -21,6 +22,7 @@ interface Command {
 const commands: Record<string, Command> = {
   keygen: { summary: 'create a key file and print its commitment', help: keygenHelp, run: keygen },
   key: { summary: 'show or rotate a key file', help: keyHelp, run: key },
+  embed: { summary: 'mark texts for an account (lexical scheme)', help: embedHelp, run: embed },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
   testbed: { summary: 'train, serve and distill local n-gram models', help: testbedHelp, run: testbed, ownHelp: true },
 };

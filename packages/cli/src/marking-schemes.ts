@@ -1,12 +1,13 @@
 /**
  * The marking schemes the testbed commands (`serve`, `generate`, `distill`) can apply, by
- * name: `kgw` (green list), `gumbel` (Gumbel sampling) and `tournament`, provider channel so far; each further scheme registers here as
- * @lineage/embed provides it.
+ * name: `kgw` (green list), `gumbel` (Gumbel sampling), `tournament` (token-level, at sampling
+ * time) and `lexical` (rewrites each finished response).
  */
 import { type LineageKey, loadKeyFile } from '@lineage/core';
 import type { MarkingScheme } from '@lineage/testbed';
 import { gumbelMarking, tournamentMarking } from './schemes/distortion-free.js';
 import { greenListMarking } from './schemes/green-list.js';
+import { lexicalMarking } from './schemes/lexical.js';
 import { UsageError } from './usage-error.js';
 
 export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
@@ -15,6 +16,7 @@ export const markingSchemes = new Map<string, MarkingSchemeFactory>([
   ['kgw', greenListMarking],
   ['gumbel', gumbelMarking],
   ['tournament', tournamentMarking],
+  ['lexical', lexicalMarking],
 ]);
 
 export interface ResolvedMarking {

@@ -13,6 +13,8 @@ export interface TextRecord {
   /** "file", or "file:line" for JSONL; stdin is "-". */
   readonly source: string;
   readonly text: string;
+  /** The whole JSONL object the text came from (JSONL inputs only). */
+  readonly record?: Readonly<Record<string, unknown>>;
 }
 
 export interface TextProblem {
@@ -108,7 +110,7 @@ async function* _jsonlRecords(path: string, stream: Readable, field: string, max
       yield { kind: 'problem', source, message: `line has no string field "${field}"` };
       continue;
     }
-    yield { kind: 'text', source, text };
+    yield { kind: 'text', source, text, record: value as Record<string, unknown> };
   }
 }
 

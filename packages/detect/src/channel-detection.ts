@@ -17,7 +17,7 @@
 import { formatCode, type LineageKey, lnOfPValue, logAddExp, type PValue, pValueFromLn } from '@lineage/core';
 import type { AccountDirectory } from './account-directory.js';
 import type { DetectionResult } from './detection-result.js';
-import type { SchemeStatistic } from './scheme-statistic.js';
+import type { ChannelStatistic, SchemeStatistic } from './scheme-statistic.js';
 import { type ChannelSums, checkDetectOptions, type ScoreSum, scanChannels, type TokenDetectOptions } from './tuple-scoring.js';
 
 /** A result whose p-value was corrected for several tests (schemes, campaigns). */
@@ -76,11 +76,11 @@ export function detectProvider(options: TokenDetectOptions, statistic: SchemeSta
   return providerResult({ key: options.key, alpha, schemes: 1 }, statistic, sums);
 }
 
-export function providerResult(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CorrectedResult {
+export function providerResult(test: TestContext, statistic: ChannelStatistic, sums: ChannelSums): CorrectedResult {
   return result(test, statistic, 'provider', sums.provider, statistic.tail(sums.provider.total, sums.provider.scored));
 }
 
-export function campaignResults(test: TestContext, statistic: SchemeStatistic, sums: ChannelSums): CampaignResult[] {
+export function campaignResults(test: TestContext, statistic: ChannelStatistic, sums: ChannelSums): CampaignResult[] {
   const campaigns = sums.campaigns.size;
   const tests = test.schemes * campaigns;
   const what = test.schemes > 1 ? `${campaigns} campaigns x ${test.schemes} schemes` : `${campaigns} campaigns`;
@@ -93,7 +93,7 @@ export function campaignResults(test: TestContext, statistic: SchemeStatistic, s
 
 export function identityResult(
   test: TestContext,
-  statistic: SchemeStatistic,
+  statistic: ChannelStatistic,
   sums: ChannelSums,
   directory: AccountDirectory,
 ): IdentityResult {
@@ -157,7 +157,7 @@ export function identityResult(
 
 function result(
   test: TestContext,
-  statistic: SchemeStatistic,
+  statistic: ChannelStatistic,
   channel: DetectionResult['channel'],
   { scored, total }: ScoreSum,
   raw: PValue,

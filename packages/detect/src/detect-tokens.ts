@@ -85,7 +85,7 @@ function schemesOf(scheme: TokenSchemeName | 'auto'): readonly TokenSchemeName[]
   return [scheme];
 }
 
-function directoryOf(options: DetectTokensOptions): AccountDirectory | undefined {
+export function directoryOf(options: Pick<DetectTokensOptions, 'accounts' | 'key'>): AccountDirectory | undefined {
   const { accounts, key } = options;
   if (accounts === undefined) return undefined;
   if (typeof accounts === 'string')

@@ -1,6 +1,6 @@
 /**
- * @lineage/detect: exact tests for Lineage marks. Token-level schemes on their three
- * channels (provider, campaigns, identity); probing and reports arrive with their issues.
+ * @lineage/detect: exact tests for Lineage marks. Token-level schemes and the lexical scheme on
+ * their three channels (provider, campaigns, identity); probing and reports arrive with their issues.
  */
 
 export { AccountDirectory } from './account-directory.js';
@@ -9,5 +9,6 @@ export { type DetectTokensOptions, decodeIdentity, detectTokens, TOKEN_SCHEMES, 
 export type { DetectionResult } from './detection-result.js';
 export { detectGreenList, type GreenListDetectOptions, greenListStatistic } from './green-list-detector.js';
 export { detectGumbel, type GumbelDetectOptions, gumbelStatistic } from './gumbel-detector.js';
-export type { SchemeStatistic } from './scheme-statistic.js';
+export { type DetectLexicalOptions, detectLexical, LEXICAL_STATISTIC } from './lexical-detector.js';
+export type { ChannelStatistic, SchemeStatistic } from './scheme-statistic.js';
 export { detectTournament, type TournamentDetectOptions, tournamentStatistic } from './tournament-detector.js';

@@ -5,15 +5,20 @@
  */
 import type { LineageKey, MinSelfHash, PValue, TokenSchemeName } from '@lineage/core';
 
-export interface SchemeStatistic {
-  readonly scheme: TokenSchemeName;
-  readonly contextWidth: number;
-  /** Score of input `x` (token id plus channel offset) under seed (lo, hi). */
-  score(lo: number, hi: number, x: number): number;
+/** What a channel's test needs: the scheme's name, the mean of one score and the exact tail of a sum. */
+export interface ChannelStatistic {
+  readonly scheme: string;
   /** Mean of one score under H0. */
   readonly nullMean: number;
   /** Exact P(sum of n null scores >= total). */
   tail(total: number, n: number): PValue;
+}
+
+export interface SchemeStatistic extends ChannelStatistic {
+  readonly scheme: TokenSchemeName;
+  readonly contextWidth: number;
+  /** Score of input `x` (token id plus channel offset) under seed (lo, hi). */
+  score(lo: number, hi: number, x: number): number;
   /** Self-seeded green list: seeds come from the (anchor, token) pair instead of the window. */
   readonly selfHash?: MinSelfHash;
 }

@@ -4,6 +4,7 @@ import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { gumbelDetection, tournamentDetection } from '../schemes/distortion-free.js';
 import { greenListDetection } from '../schemes/green-list.js';
+import { lexicalDetection } from '../schemes/lexical.js';
 import { readTextInputs, type TextProblem, type TextRecord } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
@@ -30,6 +31,7 @@ export const detectionSchemes = new Map<string, DetectionScheme>([
   ['kgw', greenListDetection],
   ['gumbel', gumbelDetection],
   ['tournament', tournamentDetection],
+  ['lexical', lexicalDetection],
 ]);
 
 export const detectHelp = `Usage: lineage detect --key FILE [--scheme NAME] [--accounts FILE] [--alpha A] [--aggregate]
@@ -41,7 +43,7 @@ with its line number and the other inputs are still tested.
 
 Options:
   --key FILE      key file to test with (required)
-  --scheme NAME   kgw, gumbel, tournament, or auto (default): every scheme, each p-value
+  --scheme NAME   kgw, gumbel, tournament, lexical, or auto (default): every scheme, each p-value
                   Bonferroni-corrected for the number of schemes tested. Every campaign in
                   the key file is tested too (corrected for the number of campaigns)
   --accounts FILE registered account ids, one per line: also decode the identity channel
