@@ -20,6 +20,10 @@ export interface LexicalSite {
   readonly set: LexicalSet;
   /** The variant found in the text. */
   readonly variant: 0 | 1;
+  /** Where the site starts in the input text (UTF-16 code units, counted across every pushed chunk). */
+  readonly start: number;
+  /** Its length in the input. */
+  readonly length: number;
   /**
    * Hashes of the `contextWords` preceding units, then the set's id: what keyed preferences
    * read and what the detector de-duplicates on. A reused buffer: copy it to keep it.
@@ -78,6 +82,8 @@ export class SiteScanner {
   #gap: 'none' | 'space' | 'other' = 'other';
   #previousWord = '';
   #apostrophe = "'";
+  /** Input consumed so far, in UTF-16 code units. */
+  #offset = 0;
 
   constructor(lexicon: Lexicon, contextWords: number, choose: SiteChooser, write: (text: string) => void) {
     this.#lexicon = lexicon;
@@ -136,6 +142,7 @@ export class SiteScanner {
   }
 
   #raw(text: string): void {
+    this.#offset += text.length;
     this.#write(text);
     this.#gap = this.#gap === 'none' && text === ' ' ? 'space' : 'other';
   }
@@ -159,7 +166,7 @@ export class SiteScanner {
       if (!casing) continue;
       this.#tuple.set(this.#ring);
       this.#tuple[this.#ring.length] = set.id;
-      const chosen = this.#choose({ set, variant, tuple: this.#tuple });
+      const chosen = this.#choose({ set, variant, tuple: this.#tuple, start: this.#offset, length: original.length });
       const written = chosen === variant ? original : render(set.variants[chosen], casing, this.#apostrophe);
       this.#unit(siteHash(set.id), written, original);
       // A site of n words spans n word segments and the n - 1 single spaces between them.
@@ -170,6 +177,7 @@ export class SiteScanner {
   }
 
   #unit(hash: number, written: string, original: string): void {
+    this.#offset += original.length;
     this.#write(written);
     const ring = this.#ring;
     if (ring.length > 0) {

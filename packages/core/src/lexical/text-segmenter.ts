@@ -188,8 +188,10 @@ export class TextSegmenter {
   #punctuation(text: string): void {
     for (let k = 0; k < text.length; k++) {
       const c = text[k];
-      if (c === '`') this.#inlineCode = !this.#inlineCode;
-      else if (this.#inlineCode) continue;
+      // A run of backticks opens or closes one inline code span (``a `b` c``).
+      if (c === '`') {
+        if (text[k - 1] !== '`') this.#inlineCode = !this.#inlineCode;
+      } else if (this.#inlineCode) continue;
       else if (c === '"') this.#quoted = !this.#quoted;
       else if (c === '\u201c') this.#quoted = true;
       else if (c === '\u201d') this.#quoted = false;
