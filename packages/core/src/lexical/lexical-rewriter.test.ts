@@ -174,6 +174,7 @@ describe('lexicon checks', () => {
     expect(() => new Lexicon([{ variants: ['big', 'large'] }, { variants: ['big', 'huge'] }])).toThrow(/two sets/);
     expect(() => new Lexicon([{ variants: ['big', 'large'] }, { variants: ['big deal', 'matter'] }])).toThrow(/starts with/);
     expect(() => new Lexicon([{ variants: ['do not', "don't"] }, { variants: ['big', 'large'], notBefore: ['do'] }])).toThrow(/notBefore/);
+    expect(() => new Lexicon([{ variants: ['do not', "don't"] }, { variants: ['big', 'large'], notBefore: ['do', 'don'] }])).not.toThrow();
     expect(() => new Lexicon([{ variants: ['large', 'big'] }])).toThrow(/sorted/);
     expect(() => new Lexicon([{ variants: ['Big', 'large'] }])).toThrow(/malformed/);
   });

@@ -17,11 +17,13 @@ export interface LexicalSetEntry {
   readonly variants: readonly [string, string];
   /**
    * Next words (lowercase) before which the set is not a site ("don't you" is a question).
-   * The next word is compared up to its first apostrophe, so 'it' also excludes "it's".
+   * The next word is compared whole and up to its first apostrophe, so 'it' also excludes "it's".
    */
   readonly notBefore?: readonly string[];
   /** Previous words (lowercase) after which the set is not a site. */
   readonly notAfter?: readonly string[];
+  /** A site only when a word follows one space away ("what it is." must not become "what it's."). */
+  readonly needsNextWord?: boolean;
 }
 
 export interface LexicalSet {
@@ -31,6 +33,7 @@ export interface LexicalSet {
   readonly variants: readonly [string, string];
   readonly notBefore: ReadonlySet<string>;
   readonly notAfter: ReadonlySet<string>;
+  readonly needsNextWord: boolean;
 }
 
 export interface VariantMatch {
@@ -69,6 +72,7 @@ export class Lexicon {
         variants,
         notBefore: new Set(entry.notBefore ?? []),
         notAfter: new Set(entry.notAfter ?? []),
+        needsNextWord: entry.needsNextWord === true,
       };
       const clash = ids.get(set.id);
       if (clash !== undefined) throw new LineageInputError(`lexicon sets ${clash} and ${variants.join('/')} share an id`);
@@ -92,8 +96,9 @@ export class Lexicon {
   }
 
   #checkReversible(): void {
-    // A notBefore word may start a set's variants only if it starts both (it is / it's):
-    // then a swap of that next set cannot change whether this set is a site.
+    // A notBefore word that starts a variant of another set must come with the starts of all
+    // that set's variants (it is / it's; everybody / everyone): a swap there cannot change
+    // whether this set is a site.
     const heads = new Map<string, Set<LexicalSet>>();
     for (const [form, { set }] of this.#byForm) {
       const head = headWord(form.split(' ')[0] as string);
@@ -108,12 +113,17 @@ export class Lexicon {
       }
       for (const word of set.notBefore)
         for (const other of heads.get(word) ?? [])
-          if (other.variants.some((v) => headWord(v.split(' ')[0] as string) !== word))
+          if (other.variants.some((v) => !excludedBefore(set, v.split(' ')[0] as string)))
             throw new LineageInputError(
-              `lexicon notBefore word ${JSON.stringify(word)} starts only one variant of ${other.variants.join('/')}`,
+              `lexicon notBefore of ${set.variants.join('/')} names ${JSON.stringify(word)} but not every variant of ${other.variants.join('/')}`,
             );
     }
   }
+}
+
+/** Whether `next` (a normalized word) keeps `set` from being a site: listed whole or up to its apostrophe. */
+export function excludedBefore(set: LexicalSet, next: string): boolean {
+  return set.notBefore.has(next) || set.notBefore.has(headWord(next));
 }
 
 /** A word up to its first apostrophe: what notBefore compares ("it's" -> "it"). */

@@ -13,7 +13,7 @@
  * The scanner holds back at most one word plus the few words a match needs to look ahead.
  */
 import { mix32 } from '../prf.js';
-import { headWord, type LexicalSet, type Lexicon } from './lexicon.js';
+import { excludedBefore, type LexicalSet, type Lexicon } from './lexicon.js';
 import type { Segment } from './text-segmenter.js';
 
 export interface LexicalSite {
@@ -161,7 +161,7 @@ export class SiteScanner {
       const { set, variant } = found;
       if (this.#gap === 'space' && set.notAfter.has(this.#previousWord)) continue;
       const next = words[length];
-      if (next && set.notBefore.has(headWord(normalizeWord(next.text)))) continue;
+      if (next ? excludedBefore(set, normalizeWord(next.text)) : set.needsNextWord) continue;
       const casing = casingOf(original);
       if (!casing) continue;
       this.#tuple.set(this.#ring);
