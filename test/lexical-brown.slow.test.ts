@@ -2,11 +2,10 @@
  * The lexical scheme on real prose: held-out Brown paragraphs and passages (no lexicon
  * curation saw them). Calibration on unmarked text and with wrong keys (randomized p-values
  * uniform by KS, reported p-values at or under the nominal rate), power of 400-word passages,
- * robustness to 10% word deletions and substitutions, and the marker's output re-parsing to
- * the sites it chose at. benchmarks/src/lexical.ts measures the curves behind these bounds.
- *
- * Power and robustness need the generated lexicon (hundreds of sets); with the small
- * placeholder lexicon they are skipped, and say so, rather than weakened.
+ * robustness to 10% word deletions and substitutions, coverage, and the marker's output
+ * re-parsing to the sites it chose at. benchmarks/src/lexical.ts measures the curves behind
+ * these bounds. The bounds are the issue's goals (issue 5), not fitted to what the current
+ * lexicon reaches.
  */
 import { binomialTail, builtInLexicon, forEachLexicalSite, keyFromSecret, ksUniform, type LexicalSet, SeededRandom } from '@lineage/core';
 import { detectLexical } from '@lineage/detect';
@@ -14,7 +13,6 @@ import { LexicalMarker } from '@lineage/embed/text';
 import { brownParagraphs, loadBrownCorpus } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
 
-const REAL_LEXICON = builtInLexicon().sets.length >= 100;
 const key = keyFromSecret(new Uint8Array(32).fill(17));
 const contextWords = key.schemes.lexical.contextWords;
 const marker = new LexicalMarker({ key, accountId: 'acct-brown' });
@@ -137,7 +135,16 @@ describe(`lexical scheme on held-out Brown (${builtInLexicon().sets.length} lexi
     expect(changed / sites).toBeLessThan(0.65);
   });
 
-  it.skipIf(!REAL_LEXICON)('marks 400-word passages so that at least 95% reach p <= 1e-6 (provider channel)', () => {
+  it('has at least one site per 15 words of held-out Brown', () => {
+    const text = heldOutTexts.join('\n\n');
+    const words = text.split(/\s+/).filter((w) => w !== '').length;
+    let sites = 0;
+    forEachLexicalSite(text, { contextWords }, () => sites++);
+    console.log(`coverage: ${sites} sites in ${words} words, ${(words / sites).toFixed(1)} words per site`);
+    expect(words / sites).toBeLessThanOrEqual(15);
+  });
+
+  it('marks 400-word passages so that at least 95% reach p <= 1e-6 (provider channel)', () => {
     const all = passages(400);
     const reached = all.filter((p) => provider([marker.mark(p)]).log10P <= -6).length;
     console.log(`power: ${reached} of ${all.length} 400-word passages reach 1e-6`);
@@ -145,13 +152,14 @@ describe(`lexical scheme on held-out Brown (${builtInLexicon().sets.length} lexi
     expect(reached / all.length).toBeGreaterThanOrEqual(0.95);
   });
 
-  it.skipIf(!REAL_LEXICON)('keeps at least 80% at p <= 1e-3 after 10% random word deletions or substitutions', () => {
+  it('keeps at least 80% at p <= 1e-3 after 10% random word deletions or substitutions', () => {
     const marked = passages(400).map((p) => marker.mark(p));
-    for (const kind of ['delete', 'substitute'] as const) {
+    const rates = (['delete', 'substitute'] as const).map((kind) => {
       const random = new SeededRandom(`robustness/${kind}`);
       const reached = marked.filter((p) => provider([edit(p, kind, 0.1, random)]).log10P <= -3).length;
       console.log(`robustness, 10% ${kind}: ${reached} of ${marked.length} reach 1e-3`);
-      expect(reached / marked.length, kind).toBeGreaterThanOrEqual(0.8);
-    }
+      return reached / marked.length;
+    });
+    for (const rate of rates) expect(rate).toBeGreaterThanOrEqual(0.8);
   });
 });
