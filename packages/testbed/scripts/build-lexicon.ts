@@ -55,6 +55,8 @@ interface BuiltSet {
   readonly variants: readonly [string, string];
   readonly notBefore: readonly string[];
   readonly notAfter: readonly string[];
+  /** A site only when a word follows one space away (the marker's `needsNextWord`). */
+  readonly needsNextWord?: boolean;
 }
 
 const errors: string[] = [];
@@ -322,6 +324,7 @@ for (const phrase of PHRASE_SETS) {
     variants,
     notBefore: sortUnique(phrase.notBefore ?? []),
     notAfter: sortUnique([...(phrase.notAfter ?? []), ...articleConstraint(variants)]),
+    ...(phrase.needsNextWord === true ? { needsNextWord: true } : {}),
   });
 }
 closeConstraints();
@@ -393,6 +396,13 @@ interface Site {
   readonly variant: number;
 }
 
+/** The marker's notBefore rule: the next word is excluded whole or up to its first apostrophe ("it's" -> "it"). */
+function excludedBefore(set: BuiltSet, next: string): boolean {
+  if (next === '') return false;
+  const apostrophe = next.indexOf("'");
+  return set.notBefore.includes(next) || (apostrophe > 0 && set.notBefore.includes(next.slice(0, apostrophe)));
+}
+
 /** Sites in a sequence of lowercase words ('' = a word that can be no site or a break between words). */
 function parseWords(words: readonly string[], joinable: (i: number) => boolean = () => true): Site[] {
   const sites: Site[] = [];
@@ -406,9 +416,11 @@ function parseWords(words: readonly string[], joinable: (i: number) => boolean =
       const hit = formToSet.get(words.slice(i, i + length).join(' '));
       if (hit === undefined) continue;
       const set = built[hit.set] as BuiltSet;
-      const prev = words[i - 1] ?? '';
-      const next = words[i + length] ?? '';
-      if (set.notAfter.includes(prev) || set.notBefore.includes(next)) continue;
+      const prev = joinable(i) ? (words[i - 1] ?? '') : '';
+      // The next word one space away; '' (none, a break, or a word with digits or hyphens) counts as none.
+      const next = joinable(i + length) ? (words[i + length] ?? '') : '';
+      if (set.notAfter.includes(prev) || excludedBefore(set, next)) continue;
+      if (set.needsNextWord === true && next === '') continue;
       found = { start: i, length, set: hit.set, variant: hit.variant };
     }
     if (found === undefined) i++;
@@ -441,7 +453,11 @@ function checkSwapConsistency(): { texts: number; problems: string[] } {
               candidates.push([...sw, ...tw.slice(k)]);
             }
           }
-          for (const words of candidates) {
+          // s's last word contracted into t's first ("said he" + "he's" -> "said he's").
+          const tHead = (tw[0] as string).split("'")[0];
+          if ((tw[0] as string).includes("'") && sw[sw.length - 1] === tHead) candidates.push([...sw.slice(0, -1), ...tw]);
+          // Also followed by a word that is in no set and no constraint, so needsNextWord sets are sites at the end.
+          for (const words of [...candidates, ...candidates.map((c) => [...c, 'zzz'])]) {
             texts++;
             const sites = parseWords(words);
             for (let mask = 1; mask < 1 << sites.length; mask++) {
@@ -549,6 +565,7 @@ function render(): string {
     const parts = [`variants: ${list(set.variants)}`];
     if (set.notBefore.length > 0) parts.push(`notBefore: ${list(set.notBefore)}`);
     if (set.notAfter.length > 0) parts.push(`notAfter: ${list(set.notAfter)}`);
+    if (set.needsNextWord === true) parts.push('needsNextWord: true');
     return `  { ${parts.join(', ')} },`;
   });
   const source = [

@@ -37,6 +37,8 @@ export interface PhraseSet {
   readonly notAfter?: readonly string[];
   /** Brown tags the one-word variant must carry in at least 90% of its site occurrences (e.g. "he's" as "he is", not "he has"). */
   readonly brownTags?: readonly string[];
+  /** A site only when a word follows one space away: "what it is." must not become "what it's." */
+  readonly needsNextWord?: boolean;
   readonly reason?: string;
 }
 
@@ -265,29 +267,105 @@ const PERFECT_NEXT = [
 ];
 
 /**
- * Optional "that" after verbs of saying and thinking, listed with a subject-only pronoun so the
- * clause is unambiguous: "said that he" / "said he". "it" and "you" are left out ("I knew it!" ->
- * "I knew that it!").
+ * Optional "that" after verbs of saying and thinking (and nouns like "the hope"/"the thought",
+ * where "that" is a complementizer or an object relative, both omissible), listed with a
+ * subject-only pronoun so the clause is unambiguous: "said that he" / "said he". "it" and "you"
+ * follow only verbs that take no object pronoun ("hope it helps"; "I knew it!" is left out).
+ * The sets need a next word ('"Yes," said he.'), and are no site before the second word of a
+ * contraction of their subject ("said he is" parses as "he is", so "said he's" re-parses alike).
  */
 const THAT_VERBS = [
+  'agreed',
+  'announced',
+  'argued',
+  'assume',
+  'assumed',
   'believe',
   'believed',
+  'believes',
+  'claimed',
+  'decided',
+  'discovered',
+  'explained',
   'feel',
+  'feels',
   'felt',
+  'find',
+  'finds',
+  'forgot',
+  'found',
+  'guess',
+  'heard',
   'hope',
+  'hoped',
+  'hopes',
+  'hoping',
+  'insisted',
   'knew',
   'know',
+  'knowing',
+  'knows',
+  'learned',
+  'mean',
+  'means',
+  'meant',
+  'noticed',
   'realize',
   'realized',
+  'remember',
+  'remembered',
   'said',
+  'saw',
   'say',
+  'saying',
   'says',
+  'showed',
+  'shows',
+  'suggested',
+  'suggests',
   'suppose',
+  'suspect',
   'think',
+  'thinking',
   'thinks',
   'thought',
+  'understand',
+  'wish',
+  'wished',
 ];
 const THAT_SUBJECTS = ['he', 'i', 'she', 'they', 'we'];
+/** Verbs that take no object "you": "think you are" / "think that you are". */
+const THAT_YOU_VERBS = ['guess', 'hope', 'hoped', 'hopes', 'hoping', 'said', 'suppose', 'think', 'thinking', 'thinks', 'thought'];
+/** Verbs that take no object "it": "hope it helps". */
+const THAT_IT_VERBS = ['hope', 'hoped', 'hopes', 'hoping'];
+/** Second words of the contraction sets starting with each subject. */
+const SUBJECT_CONTRACTED: Readonly<Record<string, readonly string[]>> = {
+  he: ['is', 'will'],
+  she: ['is', 'will'],
+  it: ['is', 'will'],
+  i: ['am', 'will', 'have'],
+  you: ['are', 'will', 'have'],
+  we: ['are', 'will', 'have'],
+  they: ['are', 'will', 'have'],
+};
+const THAT_NOT_AFTER: Readonly<Record<string, readonly string[]>> = {
+  means: ['all', 'no', 'any', 'some', 'other'],
+  saw: ['a', 'the', 'this', 'that'],
+  find: ['a', 'the'],
+};
+function thatSets(verbs: readonly string[], subjects: readonly string[]): PhraseSet[] {
+  return verbs.flatMap((verb) =>
+    subjects.map(
+      (subject): PhraseSet => ({
+        kind: 'phrase',
+        variants: [`${verb} ${subject}`, `${verb} that ${subject}`],
+        notBefore: SUBJECT_CONTRACTED[subject] ?? [],
+        ...(THAT_NOT_AFTER[verb] ? { notAfter: THAT_NOT_AFTER[verb] } : {}),
+        needsNextWord: true,
+      }),
+    ),
+  );
+}
 
 export const PHRASE_SETS: readonly PhraseSet[] = [
   // Negative contractions.
@@ -313,33 +391,88 @@ export const PHRASE_SETS: readonly PhraseSet[] = [
   { kind: 'contraction', variants: ['have not', "haven't"], notBefore: INVERSION },
   { kind: 'contraction', variants: ['had not', "hadn't"], notBefore: INVERSION },
   // Pronoun + be / will.
-  { kind: 'contraction', variants: ['it is', "it's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['pps+bez'] },
-  { kind: 'contraction', variants: ['that is', "that's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['dt+bez', 'wps+bez'] },
-  { kind: 'contraction', variants: ['there is', "there's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['ex+bez'] },
-  { kind: 'contraction', variants: ['here is', "here's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['rb+bez'] },
-  { kind: 'contraction', variants: ['he is', "he's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['pps+bez'] },
-  { kind: 'contraction', variants: ['she is', "she's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['pps+bez'] },
-  { kind: 'contraction', variants: ['what is', "what's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['wdt+bez'] },
-  { kind: 'contraction', variants: ['who is', "who's"], notBefore: [...NEGATION, ...HAS_READING], brownTags: ['wps+bez'] },
-  { kind: 'contraction', variants: ['i am', "i'm"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['you are', "you're"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['we are', "we're"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['they are', "they're"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['i will', "i'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['you will', "you'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['we will', "we'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['they will', "they'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['he will', "he'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['she will', "she'll"], notBefore: NEGATION },
-  { kind: 'contraction', variants: ['it will', "it'll"], notBefore: NEGATION },
+  {
+    kind: 'contraction',
+    variants: ['it is', "it's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['pps+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['that is', "that's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['dt+bez', 'wps+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['there is', "there's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['ex+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['here is', "here's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['rb+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['he is', "he's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['pps+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['she is', "she's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['pps+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['what is', "what's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['wdt+bez'],
+    needsNextWord: true,
+  },
+  {
+    kind: 'contraction',
+    variants: ['who is', "who's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    brownTags: ['wps+bez'],
+    needsNextWord: true,
+  },
+  { kind: 'contraction', variants: ['i am', "i'm"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['you are', "you're"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['we are', "we're"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['they are', "they're"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['i will', "i'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['you will', "you'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['we will', "we'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['they will', "they'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['he will', "he'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['she will', "she'll"], notBefore: NEGATION, needsNextWord: true },
+  { kind: 'contraction', variants: ['it will', "it'll"], notBefore: NEGATION, needsNextWord: true },
   { kind: 'contraction', variants: ['must not', "mustn't"], notBefore: INVERSION },
   { kind: 'contraction', variants: ['need not', "needn't"], notBefore: INVERSION },
   ...PERFECT_SUBJECTS.flatMap((subject) =>
     PERFECT_NEXT.map((next): PhraseSet => ({ kind: 'contraction', variants: [`${subject} have ${next}`, `${subject}'ve ${next}`] })),
   ),
   // Phrase variants.
-  ...THAT_VERBS.flatMap((verb) =>
-    THAT_SUBJECTS.map((subject): PhraseSet => ({ kind: 'phrase', variants: [`${verb} ${subject}`, `${verb} that ${subject}`] })),
+  ...thatSets(THAT_VERBS, THAT_SUBJECTS),
+  ...thatSets(THAT_YOU_VERBS, ['you']),
+  ...thatSets(THAT_IT_VERBS, ['it']),
+  ...['wonder', 'wondered', 'wondering', 'wonders'].map(
+    (verb): PhraseSet => ({
+      kind: 'phrase',
+      variants: [`${verb} if`, `${verb} whether`],
+      reason: 'after "wonder" both introduce an indirect question.',
+    }),
   ),
   { kind: 'phrase', variants: ['for example', 'for instance'] },
   { kind: 'phrase', variants: ['despite', 'in spite of'] },
