@@ -51,12 +51,18 @@ describe('lineage embed', () => {
     const key = join(dir, 'k2.json');
     await run(['keygen', '--out', key]);
     const input = join(dir, 'in.jsonl');
-    writeFileSync(input, `${JSON.stringify({ id: 1, body: PARAGRAPH })}\nnot json\n{"id":3}\n${JSON.stringify({ id: 4, body: 'it is big' })}\n`);
+    writeFileSync(
+      input,
+      `${JSON.stringify({ id: 1, body: PARAGRAPH })}\nnot json\n{"id":3}\n${JSON.stringify({ id: 4, body: 'it is big' })}\n`,
+    );
     const result = await run(['embed', '--key', key, '--account', 'a', '--field', 'body', input]);
     expect(result.code).toBe(2);
     expect(result.err).toContain('in.jsonl:2: line is not valid JSON');
     expect(result.err).toContain('in.jsonl:3: line has no string field "body"');
-    const lines = result.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = result.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual([1, 4]);
     expect(typeof lines[0].body).toBe('string');
   });
