@@ -475,6 +475,27 @@ export const PHRASE_SETS: readonly PhraseSet[] = [
     }),
   ),
   { kind: 'phrase', variants: ['for example', 'for instance'] },
+  {
+    kind: 'contraction',
+    variants: ['where is', "where's"],
+    notBefore: [...NEGATION, ...HAS_READING],
+    needsNextWord: true,
+  },
+  {
+    kind: 'phrase',
+    variants: ['the entire', 'the whole'],
+    notAfter: ['on'],
+    notBefore: ['of', 'is', 'was', 'are', 'were', 'and', 'or', 'but', 'that', 'which', 'thing'],
+    needsNextWord: true,
+    reason: '"on the whole" is an idiom; "the whole of" and "the whole is" are nouns; "the whole thing" is colloquial.',
+  },
+  { kind: 'phrase', variants: ['great number of', 'large number of'] },
+  {
+    kind: 'phrase',
+    variants: ['in order to', 'so as to'],
+    notAfter: ['not', 'out', 'back', 'put', 'keep', 'kept', 'be', 'is', 'are', 'was', 'were', 'been'],
+    reason: '"out of order to", "put the list in order to" (= in sequence) are excluded by the previous word.',
+  },
   { kind: 'phrase', variants: ['despite', 'in spite of'] },
   { kind: 'phrase', variants: ['each other', 'one another'] },
   {
