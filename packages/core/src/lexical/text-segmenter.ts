@@ -124,15 +124,17 @@ export class TextSegmenter {
         continue;
       }
       if (j === n && !final) break;
-      const fence = this.#inlineCode ? -1 : b.indexOf(FENCE, i);
-      if (fence >= 0 && fence < j) {
-        this.#span(b.slice(i, fence));
+      const span = b.slice(i, j);
+      // Search the span only: a search to the end of the buffer per word is quadratic.
+      const fence = this.#inlineCode ? -1 : span.indexOf(FENCE);
+      if (fence >= 0) {
+        this.#span(span.slice(0, fence));
         this.#raw(FENCE);
         this.#mode = 'fence';
-        i = fence + 3;
+        i += fence + 3;
         continue;
       }
-      this.#span(b.slice(i, j));
+      this.#span(span);
       i = j;
     }
     this.#buffer = b.slice(i);
@@ -146,8 +148,9 @@ export class TextSegmenter {
 
   /** A span too long for prose: raw, watching only for a fence. Returns how far it got. */
   #longRun(b: string, i: number, j: number, final: boolean): number {
-    const fence = b.indexOf(FENCE, i);
-    if (fence >= 0 && fence < j) {
+    const found = b.slice(i, j).indexOf(FENCE);
+    const fence = found < 0 ? -1 : i + found;
+    if (fence >= 0) {
       this.#raw(b.slice(i, fence + 3));
       this.#mode = 'fence';
       this.#longSpan = false;
