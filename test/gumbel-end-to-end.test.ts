@@ -64,8 +64,10 @@ describe('Gumbel sampling on testbed text', () => {
     expect(run.status, run.stderr).toBe(0);
     const { results } = JSON.parse(run.stdout);
     const byScheme = Object.fromEntries(results.map((r: { scheme: string }) => [r.scheme, r]));
-    expect(byScheme.gumbel).toMatchObject({ verdict: 'marked', correction: 'bonferroni over 3 schemes' });
-    expect(byScheme.gumbel.pValue).toBeCloseTo(Math.min(1, 3 * byScheme.gumbel.uncorrectedPValue), 12);
+    // auto tests the three token-level schemes and the lexical scheme.
+    expect(byScheme.gumbel).toMatchObject({ verdict: 'marked', correction: 'bonferroni over 4 schemes' });
+    expect(byScheme.gumbel.pValue).toBeCloseTo(Math.min(1, 4 * byScheme.gumbel.uncorrectedPValue), 12);
+    expect(byScheme.lexical).toMatchObject({ channel: 'provider', correction: 'bonferroni over 4 schemes' });
     expect(byScheme.kgw.verdict).toBe('not-marked');
   });
 });
