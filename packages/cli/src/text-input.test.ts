@@ -7,9 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { readTextInputs } from './text-input.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-input-'));
+// JSONL records also carry their whole object (`record`, checked to hold the text); the
+// expectations below compare the rest.
 const collect = async (paths: string[], options: Parameters<typeof readTextInputs>[1]) => {
   const out = [];
-  for await (const item of readTextInputs(paths, options)) out.push(item);
+  for await (const item of readTextInputs(paths, options)) {
+    if (item.kind === 'text' && item.record) {
+      const { record, ...rest } = item;
+      expect(record[options.field ?? 'text']).toBe(item.text);
+      out.push(rest);
+    } else out.push(item);
+  }
   return out;
 };
 const noStdin = Readable.from([]);
