@@ -40,6 +40,7 @@ export {
 export { type KsResult, ksUniform } from './ks-test.js';
 export { forEachLexicalSite, LexicalRewriter, type LexicalRewriterOptions, rewriteText } from './lexical/lexical-rewriter.js';
 export { builtInLexicon, type LexicalSet, type LexicalSetEntry, Lexicon, type VariantMatch } from './lexical/lexicon.js';
+export { preferredVariant } from './lexical/preference.js';
 export { type LexicalSite, normalizeWord, type SiteChooser } from './lexical/site-scanner.js';
 export { type Campaign, type DeriveOptions, type KeyEpoch, type KeyInfo, LineageKey } from './lineage-key.js';
 export { logBinomialPmf, logPoissonPmf } from './log-pmf.js';

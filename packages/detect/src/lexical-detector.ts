@@ -19,14 +19,14 @@ import {
   LineageInputError,
   type LineageKey,
   type PrfKey,
-  prfWord,
+  preferredVariant,
   ScoringTape,
 } from '@lineage/core';
 import type { AccountDirectory } from './account-directory.js';
 import { type CorrectedResult, campaignResults, identityResult, providerResult, type TestContext } from './channel-detection.js';
 import { directoryOf } from './detect-tokens.js';
 import type { ChannelStatistic } from './scheme-statistic.js';
-import type { ChannelSums, IdentitySums, ScoreSum } from './tuple-scoring.js';
+import { type ChannelSums, emptyIdentitySums, type ScoreSum } from './tuple-scoring.js';
 
 export interface DetectLexicalOptions {
   readonly key: LineageKey;
@@ -51,8 +51,6 @@ export const LEXICAL_STATISTIC: ChannelStatistic = {
   nullMean: 0.5,
   tail: (total, n) => binomialTail(total, n, 0.5),
 };
-
-const preferred = (lo: number, hi: number, input: number): number => prfWord(lo, hi, input) >>> 31;
 
 /** Provider, campaign (one per campaign in the key file) and, given accounts, identity results. */
 export function detectLexical(options: DetectLexicalOptions): CorrectedResult[] {
@@ -86,17 +84,8 @@ function scanLexicalChannels(options: DetectLexicalOptions, withIdentity: boolea
     { scored: 0, total: 0 },
   ]);
   const layout = new IdentityLayout(key.schemes.identity);
-  const { digits, radix } = layout;
-  const identity: IdentitySums | undefined = withIdentity
-    ? {
-        digits,
-        radix,
-        decodeTotals: new Float64Array(digits * radix),
-        decodeCounts: new Uint32Array(digits),
-        testTotals: new Float64Array(digits * radix),
-        testCounts: new Uint32Array(digits),
-      }
-    : undefined;
+  const { radix } = layout;
+  const identity = withIdentity ? emptyIdentitySums(layout) : undefined;
   // About one site per 60 characters of English; the tape grows past this if needed.
   const expectedTuples = options.texts.reduce((n, t) => n + t.length / 60, 0);
   const tape = new ScoringTape({ contextWidth: w, expectedTuples, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
@@ -112,7 +101,7 @@ function scanLexicalChannels(options: DetectLexicalOptions, withIdentity: boolea
     const hi = seed[1] as number;
     if (!layout.isIdentity(lo, hi)) {
       provider.scored++;
-      if (preferred(lo, hi, id) === variant) provider.total++;
+      if (preferredVariant(lo, hi, id) === variant) provider.total++;
       return;
     }
     if (identity && identityKey) {
@@ -122,14 +111,14 @@ function scanLexicalChannels(options: DetectLexicalOptions, withIdentity: boolea
       const counts = decodes ? identity.decodeCounts : identity.testCounts;
       contextSeed(identityKey, tuple, 0, w, seed);
       for (let d = 0; d < radix; d++)
-        if (preferred(seed[0] as number, seed[1] as number, id + d * DIGIT_STRIDE) === variant)
+        if (preferredVariant(seed[0] as number, seed[1] as number, id + d * DIGIT_STRIDE) === variant)
           totals[slot * radix + d] = (totals[slot * radix + d] as number) + 1;
       counts[slot] = (counts[slot] as number) + 1;
     }
     for (const [, campaignKey, sum] of campaigns) {
       contextSeed(campaignKey, tuple, 0, w, seed);
       sum.scored++;
-      if (preferred(seed[0] as number, seed[1] as number, id) === variant) sum.total++;
+      if (preferredVariant(seed[0] as number, seed[1] as number, id) === variant) sum.total++;
     }
   };
   for (const text of options.texts) forEachLexicalSite(text, scan, onSite);

@@ -55,6 +55,18 @@ export interface IdentitySums {
   readonly testCounts: Uint32Array;
 }
 
+/** Zeroed identity sums for one layout. */
+export function emptyIdentitySums({ digits, radix }: IdentityLayout): IdentitySums {
+  return {
+    digits,
+    radix,
+    decodeTotals: new Float64Array(digits * radix),
+    decodeCounts: new Uint32Array(digits),
+    testTotals: new Float64Array(digits * radix),
+    testCounts: new Uint32Array(digits),
+  };
+}
+
 export interface ChannelSums {
   readonly provider: ScoreSum;
   readonly identity: IdentitySums | undefined;
@@ -79,17 +91,8 @@ export function scanChannels(options: TokenDetectOptions, statistic: SchemeStati
     { scored: 0, total: 0 },
   ]);
   const layout = new IdentityLayout(key.schemes.identity);
-  const { digits, radix } = layout;
-  const identity: IdentitySums | undefined = request.identity
-    ? {
-        digits,
-        radix,
-        decodeTotals: new Float64Array(digits * radix),
-        decodeCounts: new Uint32Array(digits),
-        testTotals: new Float64Array(digits * radix),
-        testCounts: new Uint32Array(digits),
-      }
-    : undefined;
+  const { radix } = layout;
+  const identity = request.identity ? emptyIdentitySums(layout) : undefined;
   const expectedTuples = options.texts.reduce((n, t) => n + Math.max(0, t.length - h), 0);
   const tape = new ScoringTape({ contextWidth: h, expectedTuples, ...(options.tapeSeed ? { seed: options.tapeSeed } : {}) });
   const self = statistic.selfHash;

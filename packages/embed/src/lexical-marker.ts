@@ -5,7 +5,15 @@
  * carry the account's code digit, or its campaign's mark (marking-channels.ts). Everything
  * outside the sites, including casing, punctuation and whitespace, is copied unchanged.
  */
-import { LexicalRewriter, type LexicalSite, type Lexicon, type LineageKey, prfWord, rewriteText, type SiteChooser } from '@lineage/core';
+import {
+  LexicalRewriter,
+  type LexicalSite,
+  type Lexicon,
+  type LineageKey,
+  preferredVariant,
+  rewriteText,
+  type SiteChooser,
+} from '@lineage/core';
 import { type MarkedAccountOptions, MarkingChannels } from './marking-channels.js';
 
 export interface LexicalMarkerOptions extends MarkedAccountOptions {
@@ -38,7 +46,7 @@ export class LexicalMarker {
         context = tuple.subarray(0, w);
       }
       const offset = channels.seed(context, w, seed);
-      return (prfWord(seed[0] as number, seed[1] as number, site.set.id + offset) >>> 31) as 0 | 1;
+      return preferredVariant(seed[0] as number, seed[1] as number, site.set.id + offset);
     };
   }
 
