@@ -1,22 +1,12 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runCaptured } from './run-cli.test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-cli-'));
 
-async function run(args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr });
-  return { code, out, err };
-}
+const run = runCaptured;
 
 describe('lineage CLI', () => {
   it('keygen writes a private key file and prints only public values', async () => {

@@ -5,9 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli.js';
+import { runCaptured } from '../run-cli.test-support.js';
 import { type DetectionScheme, detectionSchemes } from './detect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-detect-'));
@@ -21,16 +20,7 @@ const lengthScheme: DetectionScheme = {
   },
 };
 
-async function run(args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr });
-  return { code, out, err };
-}
+const run = runCaptured;
 
 async function keyFile(): Promise<string> {
   const path = join(dir, `k${Math.random().toString(36).slice(2)}.json`);

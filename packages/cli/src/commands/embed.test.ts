@@ -2,22 +2,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../cli.js';
+import { runCaptured } from '../run-cli.test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-embed-'));
 
-async function run(args: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(args, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr });
-  return { code, out, err };
-}
+const run = runCaptured;
 
 const PARAGRAPH =
   "It is often said that we do not know where to begin. Perhaps it is because the task is large and we can't see " +

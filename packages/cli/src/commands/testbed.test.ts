@@ -1,26 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { MarkedAccount } from '@lineage/testbed';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli.js';
 import { markingSchemes } from '../marking-schemes.js';
+import { runCaptured } from '../run-cli.test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-testbed-cli-'));
 const model = join(dir, 'teacher.model');
 const key = join(dir, 'key.json');
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await runCli(args, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out, err };
-}
+const run = runCaptured;
 
 describe('lineage testbed', () => {
   afterEach(() => markingSchemes.delete('recording'));
