@@ -10,32 +10,15 @@
 import { binomialTail, builtInLexicon, forEachLexicalSite, keyFromSecret, ksUniform, type LexicalSet, SeededRandom } from '@lineage/core';
 import { detectLexical } from '@lineage/detect';
 import { LexicalMarker } from '@lineage/embed/text';
-import { brownParagraphs, loadBrownCorpus } from '@lineage/testbed';
+import { brownDocumentTexts, brownParagraphs, brownPassages } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
 
 const key = keyFromSecret(new Uint8Array(32).fill(17));
 const contextWords = key.schemes.lexical.contextWords;
 const marker = new LexicalMarker({ key, accountId: 'acct-brown' });
 
-const heldOutTexts = loadBrownCorpus()
-  .filter((d) => d.split === 'heldout')
-  .map((d) =>
-    d.paragraphs
-      .filter((p) => !p.heading)
-      .map((p) => p.sentences.join(' '))
-      .join('\n\n'),
-  );
-
-/** Consecutive non-overlapping passages of `words` words, whitespace kept. */
-function passages(words: number): string[] {
-  const all: string[] = [];
-  for (const text of heldOutTexts) {
-    const parts = text.split(/(\s+)/);
-    const count = (parts.length + 1) / 2;
-    for (let start = 0; start + words <= count; start += words) all.push(parts.slice(2 * start, 2 * (start + words) - 1).join(''));
-  }
-  return all;
-}
+const heldOutTexts = brownDocumentTexts('heldout');
+const passages = (words: number): string[] => brownPassages('heldout', words);
 
 function keyNumber(i: number) {
   const bytes = new Uint8Array(32);

@@ -22,7 +22,7 @@ import {
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { detectLexical } from '@lineage/detect';
 import { LexicalMarker } from '@lineage/embed/text';
-import { type BrownDocument, brownParagraphs, loadBrownCorpus, perplexity, trainOnBrown } from '@lineage/testbed';
+import { brownDocumentTexts, brownParagraphs, brownPassages, loadBrownCorpus, perplexity, trainOnBrown } from '@lineage/testbed';
 import { bestSeconds } from './measure.js';
 
 const ONE_SHOT_GOAL_MBS = 10;
@@ -100,26 +100,9 @@ export interface LexicalBenchResult {
   };
 }
 
-/** Each held-out document's prose paragraphs joined by blank lines. */
-function heldOutTexts(corpus: readonly BrownDocument[]): string[] {
-  return corpus
-    .filter((d) => d.split === 'heldout')
-    .map((d) =>
-      d.paragraphs
-        .filter((p) => !p.heading)
-        .map((p) => p.sentences.join(' '))
-        .join('\n\n'),
-    );
-}
-
-/** Consecutive non-overlapping passages of `words` words (whitespace kept), at most `max`, spread over the documents. */
-export function passagesOf(texts: readonly string[], words: number, max: number): string[] {
-  const all: string[] = [];
-  for (const text of texts) {
-    const parts = text.split(/(\s+)/);
-    const count = (parts.length + 1) / 2;
-    for (let start = 0; start + words <= count; start += words) all.push(parts.slice(2 * start, 2 * (start + words) - 1).join(''));
-  }
+/** At most `max` of the held-out passages of `words` words, spread evenly over the documents. */
+export function passagesOf(words: number, max: number): string[] {
+  const all = brownPassages('heldout', words);
   if (all.length <= max) return all;
   return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)] as string);
 }
@@ -241,7 +224,7 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
   const marker = new LexicalMarker({ key, accountId: 'acct-bench' });
   const lexicon = builtInLexicon();
   const corpus = loadBrownCorpus();
-  const texts = heldOutTexts(corpus);
+  const texts = brownDocumentTexts('heldout');
   const fullText = texts.join('\n\n');
   const countWords = (t: string) => t.split(/\s+/).filter((w) => w !== '').length;
 
@@ -293,7 +276,7 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
   const power = LENGTHS.map((length) => {
     const logs: number[] = [];
     const scored: number[] = [];
-    for (const passage of passagesOf(texts, length, perLength)) {
+    for (const passage of passagesOf(length, perLength)) {
       const r = providerLog10P(key, marker.mark(passage));
       logs.push(r.log10P);
       scored.push(r.scored);
@@ -310,7 +293,7 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
 
   // Robustness of 400-word passages.
   const vocabulary = trainingWords();
-  const marked400 = passagesOf(texts, 400, short ? 40 : 250).map((p) => marker.mark(p));
+  const marked400 = passagesOf(400, short ? 40 : 250).map((p) => marker.mark(p));
   const robustness = ATTACKS.flatMap((kind) =>
     (kind === 'lowercase' || kind === 'whitespace' ? [1] : STRENGTHS).map((strength) => {
       const random = new SeededRandom(`lexical-attack/${kind}/${strength}`);
@@ -346,7 +329,7 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
     return { ks: ksUniform(randomized).pValue, rate: rejected / items.length };
   };
   const unmarked = calibrate(calibrationTexts);
-  const wrongKeyTexts = passagesOf(texts, 200, short ? 100 : 400).map((p) => marker.mark(p));
+  const wrongKeyTexts = passagesOf(200, short ? 100 : 400).map((p) => marker.mark(p));
   const wrong = calibrate(wrongKeyTexts);
 
   // Quality: words changed, part-of-speech agreement, perplexity.

@@ -99,6 +99,30 @@ export function brownSentences(split: BrownSplit): string[] {
   return splitText(split).sentences.slice();
 }
 
+/** Each document of a split as prose: its paragraphs (headings left out) joined by blank lines. */
+export function brownDocumentTexts(split: BrownSplit): string[] {
+  return loadBrownCorpus()
+    .filter((d) => d.split === split)
+    .map((d) =>
+      d.paragraphs
+        .filter((p) => !p.heading)
+        .map((p) => p.sentences.join(' '))
+        .join('\n\n'),
+    );
+}
+
+/** Consecutive non-overlapping passages of exactly `words` words from each document, whitespace kept. */
+export function brownPassages(split: BrownSplit, words: number): string[] {
+  if (!Number.isInteger(words) || words < 1) throw new LineageInputError(`words must be a positive integer, got ${words}.`);
+  const all: string[] = [];
+  for (const text of brownDocumentTexts(split)) {
+    const parts = text.split(/(\s+)/);
+    const count = (parts.length + 1) / 2;
+    for (let start = 0; start + words <= count; start += words) all.push(parts.slice(2 * start, 2 * (start + words) - 1).join(''));
+  }
+  return all;
+}
+
 /**
  * The prose paragraphs of a split joined by blank lines. With `maxChars`, the longest run of
  * whole paragraphs from the start that fits (or the first `maxChars` characters, should even
