@@ -5,7 +5,9 @@ import {
   _longestOccurringPrefixes,
   BROWN_HELDOUT_RULE,
   type BrownDocument,
+  brownDocumentTexts,
   brownParagraphs,
+  brownPassages,
   brownSentences,
   brownText,
   isBrownHeldOut,
@@ -184,5 +186,15 @@ describe('_longestOccurringPrefixes', () => {
     const [whole, prefix] = _longestOccurringPrefixes(train, [sentence, `${sentence.slice(0, 30)}\u0000never`]);
     expect(whole).toBe(sentence.length);
     expect(prefix).toBe(30);
+  });
+
+  it('cuts each held-out document into passages of exactly N words, whitespace kept', () => {
+    const documents = brownDocumentTexts('heldout');
+    expect(documents).toHaveLength(43);
+    const passages = brownPassages('heldout', 400);
+    expect(passages.length).toBeGreaterThan(150);
+    for (const p of passages) expect(p.split(/\s+/)).toHaveLength(400);
+    expect(documents.some((d) => d.startsWith(passages[0] as string))).toBe(true);
+    expect(() => brownPassages('heldout', 0)).toThrow(LineageInputError);
   });
 });
