@@ -57,6 +57,7 @@ export class Lexicon {
   /** The most words in any variant. */
   readonly maxWords: number;
   readonly #byForm = new Map<string, VariantMatch>();
+  readonly #firstWords = new Set<string>();
 
   constructor(entries: readonly LexicalSetEntry[]) {
     const sets: LexicalSet[] = [];
@@ -87,12 +88,18 @@ export class Lexicon {
     }
     this.sets = sets;
     this.maxWords = maxWords;
+    for (const form of this.#byForm.keys()) this.#firstWords.add(form.split(' ')[0] as string);
     this.#checkReversible();
   }
 
   /** The set and variant of a lowercase surface form (words joined by one space, ASCII apostrophe). */
   match(form: string): VariantMatch | undefined {
     return this.#byForm.get(form);
+  }
+
+  /** Whether some variant starts with this normalized word. */
+  startsVariant(word: string): boolean {
+    return this.#firstWords.has(word);
   }
 
   #checkReversible(): void {

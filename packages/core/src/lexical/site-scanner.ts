@@ -38,7 +38,8 @@ type Casing = 'lower' | 'capital' | 'upper';
 
 /** Lowercase with typographic apostrophes made ASCII: the form the lexicon and hashes use. */
 export function normalizeWord(text: string): string {
-  return text.toLowerCase().replaceAll('\u2019', "'");
+  const lower = text.toLowerCase();
+  return lower.includes('\u2019') ? lower.replaceAll('\u2019', "'") : lower;
 }
 
 /** FNV-1a of a normalized word. */
@@ -94,8 +95,10 @@ export class SiteScanner {
   }
 
   readonly push = (segment: Segment): void => {
+    const waiting = this.#queue.length > this.#head;
     this.#queue.push(segment);
-    this.#drain(false);
+    // A single space after a waiting word only extends its look-ahead; it cannot decide it.
+    if (!(waiting && segment.kind === 'raw' && segment.text === ' ')) this.#drain(false);
   };
 
   end(): void {
@@ -149,34 +152,42 @@ export class SiteScanner {
 
   /** Writes the head word, or the site starting there; returns the segments consumed. */
   #decide(head: WordSegment, chain: readonly WordSegment[]): number {
-    const words = [head, ...chain];
-    for (let length = Math.min(this.#lexicon.maxWords, words.length); length >= 1; length--) {
-      if (!words.slice(0, length).every((w) => w.eligible)) continue;
-      const original = words
-        .slice(0, length)
-        .map((w) => w.text)
-        .join(' ');
-      const found = this.#lexicon.match(normalizeWord(original));
-      if (!found) continue;
-      const { set, variant } = found;
-      if (this.#gap === 'space' && set.notAfter.has(this.#previousWord)) continue;
-      const next = words[length];
-      if (next ? excludedBefore(set, normalizeWord(next.text)) : set.needsNextWord) continue;
-      const casing = casingOf(original);
-      if (!casing) continue;
-      this.#tuple.set(this.#ring);
-      this.#tuple[this.#ring.length] = set.id;
-      const chosen = this.#choose({ set, variant, tuple: this.#tuple, start: this.#offset, length: original.length });
-      const written = chosen === variant ? original : render(set.variants[chosen], casing, this.#apostrophe);
-      this.#unit(siteHash(set.id), written, original);
-      // A site of n words spans n word segments and the n - 1 single spaces between them.
-      return 2 * length - 1;
+    const lexicon = this.#lexicon;
+    const first = normalizeWord(head.text);
+    // Most words start no variant: skip building the longer candidate forms for them.
+    if (head.eligible && lexicon.startsVariant(first)) {
+      const forms = [first];
+      for (let k = 0; k < chain.length && forms.length < lexicon.maxWords; k++) {
+        const word = chain[k] as WordSegment;
+        if (!word.eligible) break;
+        forms.push(`${forms[k] as string} ${normalizeWord(word.text)}`);
+      }
+      for (let length = forms.length; length >= 1; length--) {
+        const found = lexicon.match(forms[length - 1] as string);
+        if (!found) continue;
+        const { set, variant } = found;
+        if (this.#gap === 'space' && set.notAfter.has(this.#previousWord)) continue;
+        const next = chain[length - 1];
+        if (next ? excludedBefore(set, normalizeWord(next.text)) : set.needsNextWord) continue;
+        let original = head.text;
+        for (let k = 0; k < length - 1; k++) original += ` ${(chain[k] as WordSegment).text}`;
+        const casing = casingOf(original);
+        if (!casing) continue;
+        this.#tuple.set(this.#ring);
+        this.#tuple[this.#ring.length] = set.id;
+        const chosen = this.#choose({ set, variant, tuple: this.#tuple, start: this.#offset, length: original.length });
+        const written = chosen === variant ? original : render(set.variants[chosen], casing, this.#apostrophe);
+        const last = written.lastIndexOf(' ');
+        this.#unit(siteHash(set.id), written, original, last < 0 ? normalizeWord(written) : normalizeWord(written.slice(last + 1)));
+        // A site of n words spans n word segments and the n - 1 single spaces between them.
+        return 2 * length - 1;
+      }
     }
-    this.#unit(wordHash(normalizeWord(head.text)), head.text, head.text);
+    this.#unit(wordHash(first), head.text, head.text, first);
     return 1;
   }
 
-  #unit(hash: number, written: string, original: string): void {
+  #unit(hash: number, written: string, original: string, lastWord: string): void {
     this.#offset += original.length;
     this.#write(written);
     const ring = this.#ring;
@@ -184,7 +195,7 @@ export class SiteScanner {
       ring.copyWithin(0, 1);
       ring[ring.length - 1] = hash;
     }
-    this.#previousWord = normalizeWord(written.slice(written.lastIndexOf(' ') + 1));
+    this.#previousWord = lastWord;
     this.#gap = 'none';
     if (original.includes('\u2019')) this.#apostrophe = '\u2019';
     else if (original.includes("'")) this.#apostrophe = "'";

@@ -23,12 +23,37 @@ const MAX_SPAN = 256;
 const MAX_WORD = 40;
 const FENCE = '```';
 const PROTECTED_SPAN = /[/\\@<>=_{}|~^#$]|:\/\/|\]\(|[A-Za-z][.:][A-Za-z]|^www\./;
-const WORD_RUN = /[\p{L}\p{M}\p{N}'\u2019-]+/gu;
-const ELIGIBLE_WORD = /^[A-Za-z]+(?:['\u2019][A-Za-z]+)*$/;
-const EDGE_PUNCTUATION = /^['\u2019-]+|['\u2019-]+$/g;
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/uy;
 
 function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000;
+}
+
+/** Where the word character at `i` ends (i + 1 or i + 2 for an astral letter), or i if there is none. */
+function wordCharEnd(text: string, i: number): number {
+  if (i >= text.length) return i;
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 39 || c === 45 ? i + 1 : i;
+  if (c === 0x2019) return i + 1;
+  WORD_CHAR.lastIndex = i;
+  return WORD_CHAR.test(text) ? WORD_CHAR.lastIndex : i;
+}
+
+function isEdgeMark(c: number): boolean {
+  return c === 39 || c === 0x2019 || c === 45;
+}
+
+/** A-Z letters with single inner apostrophes, at most MAX_WORD long: the only words a site can use. */
+function isEligibleWord(word: string): boolean {
+  if (word.length > MAX_WORD) return false;
+  for (let k = 0; k < word.length; k++) {
+    const c = word.charCodeAt(k);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) continue;
+    // Edges are trimmed already, so an apostrophe here has a character on each side.
+    if ((c === 39 || c === 0x2019) && !isEdgeMark(word.charCodeAt(k + 1))) continue;
+    return false;
+  }
+  return true;
 }
 
 export class TextSegmenter {
@@ -165,25 +190,38 @@ export class TextSegmenter {
   /** One whitespace-free span of prose: words, quote and inline-code toggles, punctuation. */
   #span(span: string): void {
     const protectedSpan = PROTECTED_SPAN.test(span);
+    const n = span.length;
     let last = 0;
-    WORD_RUN.lastIndex = 0;
-    for (let m = WORD_RUN.exec(span); m !== null; m = WORD_RUN.exec(span)) {
-      this.#punctuation(span.slice(last, m.index));
-      last = m.index + m[0].length;
+    let i = 0;
+    while (i < n) {
+      const after = wordCharEnd(span, i);
+      if (after === i) {
+        i++;
+        continue;
+      }
+      let j = after;
+      for (let next = wordCharEnd(span, j); next > j; next = wordCharEnd(span, j)) j = next;
+      this.#punctuation(span.slice(last, i));
+      last = j;
+      const run = span.slice(i, j);
+      i = j;
       if (this.#inlineCode || protectedSpan) {
-        this.#raw(m[0]);
+        this.#raw(run);
         continue;
       }
-      const word = m[0].replace(EDGE_PUNCTUATION, '');
-      if (word.length === 0) {
-        this.#raw(m[0]);
+      // Apostrophes and hyphens at the edges are punctuation ('quoted', dogs', -dash).
+      let lead = 0;
+      while (lead < run.length && isEdgeMark(run.charCodeAt(lead))) lead++;
+      let end = run.length;
+      while (end > lead && isEdgeMark(run.charCodeAt(end - 1))) end--;
+      if (lead === end) {
+        this.#raw(run);
         continue;
       }
-      const lead = m[0].indexOf(word);
-      this.#raw(m[0].slice(0, lead));
-      const eligible = !this.#quoted && word.length <= MAX_WORD && ELIGIBLE_WORD.test(word);
-      this.#sink({ kind: 'word', text: word, eligible });
-      this.#raw(m[0].slice(lead + word.length));
+      const word = lead === 0 && end === run.length ? run : run.slice(lead, end);
+      this.#raw(run.slice(0, lead));
+      this.#sink({ kind: 'word', text: word, eligible: !this.#quoted && isEligibleWord(word) });
+      this.#raw(run.slice(end));
     }
     this.#punctuation(span.slice(last));
   }
