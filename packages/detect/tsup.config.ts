@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/detect-text.ts'],
+  entry: ['src/index.ts', 'src/detect-text.ts', 'src/probe.ts'],
   format: ['esm'],
   dts: true,
   clean: true,
