@@ -1,0 +1,214 @@
+/**
+ * The scanner's view of text: a stream of lowercased words, each looked up in the canary space's
+ * word lists, after the normalization a copier's edits undo: Unicode NFKC, case, any run of
+ * whitespace or punctuation between words, soft hyphens, and words hyphenated across a line break
+ * ("Kos-\ntell"). The connecting words of a canary ("of", "from", "at") are skipped, so "Fred
+ * Kostell from Karmora Coffee" reads like the canary itself.
+ *
+ * One pass over char codes with no allocation per word: a word's lowercase letters go into a
+ * 12-slot buffer and a 32-bit FNV-1a hash, and only a word whose hash is in the lists' table is
+ * compared letter by letter. Chunk boundaries never change the result: the state machine carries
+ * the word, a pending hyphen and an unfinished surrogate pair across `push` calls, and NFKC is
+ * applied to chunk pieces cut between two ASCII characters, where normalization cannot reach
+ * across.
+ */
+import { CANARY_CONNECTORS, type CanarySpace } from '@lineage/core/canary';
+
+/** Called for each word: its code in the space (part · 2^16 + position), or -1 for any other word. */
+export type CanaryWordSink = (code: number) => void;
+
+const MAX_LIST_WORD = 12;
+const TABLE_BITS = 17;
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+/** Longest piece held back for NFKC when a chunk ends in non-ASCII text. */
+const MAX_CARRY = 1 << 16;
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+const MARK = /^\p{M}$/u;
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** The space's words in an open-addressing table keyed by FNV-1a of their letters. */
+export class CanaryWordTable {
+  readonly space: CanarySpace;
+  readonly #hashes = new Int32Array(1 << TABLE_BITS);
+  /** code + 1 per slot; 0 marks an empty slot. */
+  readonly #codes = new Int32Array(1 << TABLE_BITS);
+  readonly #words: string[] = new Array(1 << TABLE_BITS);
+
+  constructor(space: CanarySpace) {
+    this.space = space;
+    for (const [word, code] of [...space.wordCodes(), ...CANARY_CONNECTORS.map((w) => [w, CONNECTOR] as [string, number])]) {
+      let h = FNV_OFFSET;
+      for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+      let slot = h & TABLE_MASK;
+      while (this.#codes[slot] !== 0) slot = (slot + 1) & TABLE_MASK;
+      this.#hashes[slot] = h;
+      this.#codes[slot] = code + 1;
+      this.#words[slot] = word;
+    }
+  }
+
+  /** The code of the `length` letters in `letters` with hash `h`, CONNECTOR, or -1. */
+  lookup(h: number, letters: Uint16Array, length: number): number {
+    let slot = h & TABLE_MASK;
+    for (;;) {
+      const code = this.#codes[slot] as number;
+      if (code === 0) return -1;
+      if (this.#hashes[slot] === h) {
+        const word = this.#words[slot] as string;
+        if (word.length === length) {
+          let same = true;
+          for (let i = 0; i < length && same; i++) same = word.charCodeAt(i) === letters[i];
+          if (same) return code - 1;
+        }
+      }
+      slot = (slot + 1) & TABLE_MASK;
+    }
+  }
+}
+
+/** Code the table returns for a connecting word; never a list word's code. */
+export const CONNECTOR = -2;
+
+enum State {
+  Between = 0,
+  Word = 1,
+  /** A hyphen right after a word: a line break next makes it a hyphenation. */
+  Hyphen = 2,
+  /** A hyphen, then a line break: the next letter continues the word. */
+  HyphenBreak = 3,
+}
+
+export class CanaryWordReader {
+  readonly #table: CanaryWordTable;
+  readonly #sink: CanaryWordSink;
+  readonly #letters = new Uint16Array(MAX_LIST_WORD);
+  #length = 0;
+  #hash = FNV_OFFSET;
+  /** The word has a digit, a non-ASCII letter or too many letters: it is in no list. */
+  #poisoned = false;
+  #state = State.Between;
+  #carry = '';
+  /** Words read so far, connectors included. */
+  words = 0;
+
+  constructor(table: CanaryWordTable, sink: CanaryWordSink) {
+    this.#table = table;
+    this.#sink = sink;
+  }
+
+  push(chunk: string): void {
+    let text = this.#carry + chunk;
+    this.#carry = '';
+    // Hold back the tail after the last pair of ASCII characters: the next chunk may start with
+    // a mark that NFKC would compose with it.
+    const cut = safeCut(text);
+    if (text.length - cut <= MAX_CARRY) {
+      this.#carry = text.slice(cut);
+      text = text.slice(0, cut);
+    }
+    this.#read(NON_ASCII.test(text) ? text.normalize('NFKC') : text);
+  }
+
+  end(): void {
+    if (this.#carry !== '') {
+      const rest = this.#carry.normalize('NFKC');
+      this.#carry = '';
+      this.#read(rest);
+    }
+    if (this.#state !== State.Between) this.#finishWord();
+  }
+
+  #read(text: string): void {
+    const n = text.length;
+    const letters = this.#letters;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        const lower = c | 0x20;
+        if (lower >= 97 && lower <= 122) {
+          // The hot path: one more letter of a word that is still short enough to be in a list.
+          if (this.#state === State.Word && this.#length < MAX_LIST_WORD) {
+            letters[this.#length++] = lower;
+            this.#hash = Math.imul(this.#hash ^ lower, FNV_PRIME);
+          } else {
+            this.#letter(lower);
+          }
+        } else if (c === 32 && this.#state === State.Between) {
+          // between words
+        } else if (c >= 48 && c <= 57) {
+          this.#letter(-1);
+        } else if (c === 45) {
+          this.#hyphen();
+        } else if (c === 10 && this.#state === State.Hyphen) {
+          this.#state = State.HyphenBreak;
+        } else if ((c === 32 || c === 9 || c === 13) && this.#state >= State.Hyphen) {
+          // spaces around a hyphenating line break keep it pending
+        } else if (this.#state !== State.Between) {
+          this.#finishWord();
+        }
+        continue;
+      }
+      if (c === 0xad) continue; // a soft hyphen is invisible: the word goes on
+      if (c === 0x2010 || c === 0x2011) {
+        this.#hyphen();
+        continue;
+      }
+      let end = i + 1;
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) end = i + 2;
+      }
+      const char = text.slice(i, end);
+      if (LETTER_OR_DIGIT.test(char)) {
+        this.#letter(-1);
+      } else if (MARK.test(char)) {
+        // A mark extends a word (which it then keeps out of every list) and is nothing elsewhere.
+        if (this.#state === State.Word) this.#letter(-1);
+      } else if (this.#state === State.HyphenBreak && (c === 0x2028 || c === 0x85 || c === 0xa0)) {
+        // still inside a hyphenating line break
+      } else if (this.#state !== State.Between) {
+        this.#finishWord();
+      }
+      i = end - 1;
+    }
+  }
+
+  /** A lowercase ASCII letter, or -1 for any other word character. */
+  #letter(code: number): void {
+    if (this.#state === State.Hyphen) this.#finishWord(); // "Kostell-Karmora": two words
+    this.#state = State.Word;
+    if (code < 0 || this.#length === MAX_LIST_WORD) {
+      this.#poisoned = true;
+      return;
+    }
+    this.#letters[this.#length++] = code;
+    this.#hash = Math.imul(this.#hash ^ code, FNV_PRIME);
+  }
+
+  #hyphen(): void {
+    if (this.#state === State.Word) this.#state = State.Hyphen;
+    else if (this.#state !== State.Between) this.#finishWord();
+  }
+
+  #finishWord(): void {
+    const code = this.#poisoned || this.#length === 0 ? -1 : this.#table.lookup(this.#hash, this.#letters, this.#length);
+    const counted = this.#poisoned || this.#length > 0;
+    this.#length = 0;
+    this.#hash = FNV_OFFSET;
+    this.#poisoned = false;
+    this.#state = State.Between;
+    if (!counted) return;
+    this.words++;
+    if (code !== CONNECTOR) this.#sink(code);
+  }
+}
+
+/** The last index where text can be cut between two ASCII characters (0 if there is none). */
+function safeCut(text: string): number {
+  for (let i = text.length - 1; i > 0; i--) {
+    if (text.charCodeAt(i) < 128 && text.charCodeAt(i - 1) < 128) return i;
+  }
+  return 0;
+}
