@@ -3,3 +3,14 @@
  * exact binomial p-value. A separate entry point: it loads the canary word lists.
  */
 export { type CanaryHit, CanaryScanner, type CanaryScanResult, CanaryScanSession, type LedgeredCanary } from './canary/canary-scanner.js';
+export {
+  type ReplayAnswer,
+  type ReplayCandidate,
+  type ReplayGroupSummary,
+  type ReplayProbeOptions,
+  type ReplayProbeReport,
+  type ReplayPrompt,
+  type ReplaySelection,
+  replayProbe,
+  selectReplayPrompts,
+} from './canary/replay-probe.js';
