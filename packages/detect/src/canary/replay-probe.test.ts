@@ -31,7 +31,7 @@ const ledger: ReplayCandidate[] = [
   entry('bob', 'Describe a harbor.', 5),
   entry('h1', 'Tell a story about ships.', 6, 'hydra'),
   entry('h2', 'Tell a story about boats.', 7, 'hydra'),
-  { ...entry('carol', 'Hidden prompt.', 8), prompt: undefined },
+  (({ prompt: _, ...rest }) => rest)(entry('carol', 'Hidden prompt.', 8)),
 ];
 
 /** A suspect that memorised the canaries of hydra's prompts and of one of alice's, and fails on one prompt. */
