@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { runCoreBench } from './core-bench.js';
 import { runGreenListBench } from './green-list-bench.js';
 import { runIdentityBench } from './identity-bench.js';
+import { ledgerSummary, runLedgerBench } from './ledger-bench.js';
 import { lexicalSummary, runLexicalBench } from './lexical.js';
 import { runTestbedBench } from './testbed-bench.js';
 
@@ -37,6 +38,9 @@ writeFileSync(new URL('identity.json', resultsDir), `${JSON.stringify({ machine,
 
 const lexical = runLexicalBench(short);
 writeFileSync(new URL('lexical.json', resultsDir), `${JSON.stringify({ machine, ...lexical }, null, 2)}\n`);
+
+const ledger = runLedgerBench(short);
+writeFileSync(new URL('ledger.json', resultsDir), `${JSON.stringify({ machine, ...ledger }, null, 2)}\n`);
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
@@ -76,7 +80,8 @@ ${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tok
 |---|---|---|---|---|
 ${identity.decoding.map((d) => `| ${d.accounts.toLocaleString('en-US')} | ${d.buildSeconds.toFixed(2)} | ${d.decodeMs.toFixed(2)} | ${d.relativeToTen.toFixed(2)}x | ${d.status} |`).join('\n')}
 
-${lexicalSummary(lexical)}`;
+${lexicalSummary(lexical)}
+${ledgerSummary(ledger)}`;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
 console.log(`Results: ${new URL('lexical.json', resultsDir).pathname} (and the other JSON files there).`);

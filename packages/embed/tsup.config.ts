@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/logits.ts', 'src/text.ts'],
+  entry: ['src/index.ts', 'src/logits.ts', 'src/text.ts', 'src/ledger.ts'],
   format: ['esm'],
   dts: true,
   clean: true,
