@@ -122,57 +122,103 @@ export class CanaryWordReader {
 
   #read(text: string): void {
     const n = text.length;
+    let i = 0;
+    while (i < n) {
+      i = this.#readPlain(text, i);
+      if (i < n) i = this.#readSpecial(text, i);
+    }
+  }
+
+  /**
+   * The hot path, with the state in locals: ASCII letters, and ASCII separators outside a pending
+   * hyphen. Returns where it stopped: the end, or a character #readSpecial must handle.
+   */
+  #readPlain(text: string, from: number): number {
+    const n = text.length;
     const letters = this.#letters;
-    for (let i = 0; i < n; i++) {
+    let state = this.#state;
+    let length = this.#length;
+    let hash = this.#hash;
+    let poisoned = this.#poisoned;
+    let i = from;
+    for (; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c < 128) {
-        const lower = c | 0x20;
-        if (lower >= 97 && lower <= 122) {
-          // The hot path: one more letter of a word that is still short enough to be in a list.
-          if (this.#state === State.Word && this.#length < MAX_LIST_WORD) {
-            letters[this.#length++] = lower;
-            this.#hash = Math.imul(this.#hash ^ lower, FNV_PRIME);
-          } else {
-            this.#letter(lower);
-          }
-        } else if (c === 32 && this.#state === State.Between) {
-          // between words
-        } else if (c >= 48 && c <= 57) {
-          this.#letter(-1);
-        } else if (c === 45) {
-          this.#hyphen();
-        } else if (c === 10 && this.#state === State.Hyphen) {
-          this.#state = State.HyphenBreak;
-        } else if ((c === 32 || c === 9 || c === 13) && this.#state >= State.Hyphen) {
-          // spaces around a hyphenating line break keep it pending
-        } else if (this.#state !== State.Between) {
-          this.#finishWord();
+      const lower = c | 0x20;
+      if (lower >= 97 && lower <= 122 && c < 128) {
+        if (state === State.Between) {
+          state = State.Word;
+          length = 0;
+          hash = FNV_OFFSET;
+          poisoned = false;
+        } else if (state !== State.Word) {
+          break;
         }
-        continue;
+        if (length < MAX_LIST_WORD) {
+          letters[length++] = lower;
+          hash = Math.imul(hash ^ lower, FNV_PRIME);
+        } else {
+          poisoned = true;
+        }
+      } else if (c < 128 && c !== 45 && (c < 48 || c > 57) && state !== State.Hyphen && state !== State.HyphenBreak) {
+        if (state === State.Word) {
+          state = State.Between;
+          this.words++;
+          const code = poisoned ? -1 : this.#table.lookup(hash, letters, length);
+          if (code !== CONNECTOR) this.#sink(code);
+        }
+      } else {
+        break;
       }
-      if (c === 0xad) continue; // a soft hyphen is invisible: the word goes on
-      if (c === 0x2010 || c === 0x2011) {
-        this.#hyphen();
-        continue;
-      }
-      let end = i + 1;
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-        const next = text.charCodeAt(i + 1);
-        if (next >= 0xdc00 && next <= 0xdfff) end = i + 2;
-      }
-      const char = text.slice(i, end);
-      if (LETTER_OR_DIGIT.test(char)) {
+    }
+    this.#state = state;
+    this.#length = state === State.Between ? 0 : length;
+    this.#hash = state === State.Between ? FNV_OFFSET : hash;
+    this.#poisoned = state === State.Between ? false : poisoned;
+    return i;
+  }
+
+  /** One character the hot path leaves alone: digits, hyphens, non-ASCII, or anything after a hyphen. */
+  #readSpecial(text: string, i: number): number {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      const lower = c | 0x20;
+      if (lower >= 97 && lower <= 122) {
+        this.#letter(lower);
+      } else if (c >= 48 && c <= 57) {
         this.#letter(-1);
-      } else if (MARK.test(char)) {
-        // A mark extends a word (which it then keeps out of every list) and is nothing elsewhere.
-        if (this.#state === State.Word) this.#letter(-1);
-      } else if (this.#state === State.HyphenBreak && (c === 0x2028 || c === 0x85 || c === 0xa0)) {
-        // still inside a hyphenating line break
+      } else if (c === 45) {
+        this.#hyphen();
+      } else if (c === 10 && this.#state === State.Hyphen) {
+        this.#state = State.HyphenBreak;
+      } else if ((c === 32 || c === 9 || c === 13) && this.#state >= State.Hyphen) {
+        // spaces around a hyphenating line break keep it pending
       } else if (this.#state !== State.Between) {
         this.#finishWord();
       }
-      i = end - 1;
+      return i + 1;
     }
+    if (c === 0xad) return i + 1; // a soft hyphen is invisible: the word goes on
+    if (c === 0x2010 || c === 0x2011) {
+      this.#hyphen();
+      return i + 1;
+    }
+    let end = i + 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) end = i + 2;
+    }
+    const char = text.slice(i, end);
+    if (LETTER_OR_DIGIT.test(char)) {
+      this.#letter(-1);
+    } else if (MARK.test(char)) {
+      // A mark extends a word (which it then keeps out of every list) and is nothing elsewhere.
+      if (this.#state === State.Word) this.#letter(-1);
+    } else if (this.#state === State.HyphenBreak && (c === 0x2028 || c === 0x85 || c === 0xa0)) {
+      // still inside a hyphenating line break
+    } else if (this.#state !== State.Between) {
+      this.#finishWord();
+    }
+    return end;
   }
 
   /** A lowercase ASCII letter, or -1 for any other word character. */
