@@ -11,6 +11,9 @@
  *
  * The prompt-storage mode is fixed when the file is created (the meta table); in hash-only mode
  * the prompt column also carries a `CHECK (prompt IS NULL)` constraint.
+ *
+ * While an `entries()` iteration is open its connection cannot write (better-sqlite3 refuses);
+ * write through another connection, which WAL lets commit while the iteration reads its snapshot.
  */
 import { LineageInputError } from '@lineage/core';
 import Database from 'better-sqlite3';
