@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { canaryScanSummary, runCanaryScanBench } from './canary-scan-bench.js';
 import { runCoreBench } from './core-bench.js';
 import { runGreenListBench } from './green-list-bench.js';
 import { runIdentityBench } from './identity-bench.js';
@@ -41,6 +42,9 @@ writeFileSync(new URL('lexical.json', resultsDir), `${JSON.stringify({ machine, 
 
 const ledger = runLedgerBench(short);
 writeFileSync(new URL('ledger.json', resultsDir), `${JSON.stringify({ machine, ...ledger }, null, 2)}\n`);
+
+const canaryScan = runCanaryScanBench(short);
+writeFileSync(new URL('canary-scan.json', resultsDir), `${JSON.stringify({ machine, ...canaryScan }, null, 2)}\n`);
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
@@ -81,7 +85,8 @@ ${testbed.generation.map((g) => `| generation, ${g.mode}, tokens/s | ${fmt(g.tok
 ${identity.decoding.map((d) => `| ${d.accounts.toLocaleString('en-US')} | ${d.buildSeconds.toFixed(2)} | ${d.decodeMs.toFixed(2)} | ${d.relativeToTen.toFixed(2)}x | ${d.status} |`).join('\n')}
 
 ${lexicalSummary(lexical)}
-${ledgerSummary(ledger)}`;
+${ledgerSummary(ledger)}
+${canaryScanSummary(canaryScan)}`;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
 console.log(`Results: ${new URL('lexical.json', resultsDir).pathname} (and the other JSON files there).`);
