@@ -13,6 +13,39 @@ import { generateSamples } from './sample-generation.js';
 describe('distillation simulation', () => {
   const teacher = trainOnBrown({ order: 3, tokens: 150_000, seed: 'teacher' });
 
+  it('passes each prompt to the text hook, and re-asks a small prompt pool in turn', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lineage-distill-pool-'));
+    const seen: string[] = [];
+    const marking: MarkingScheme = {
+      name: 'prompt-recording',
+      textMarkerFor: () => ({
+        markText: (text, prompt) => {
+          seen.push(prompt ?? '<none>');
+          return text;
+        },
+      }),
+    };
+    const manifest = distill({
+      teacher,
+      marking,
+      accounts: 2,
+      promptPool: 3,
+      rho: 1,
+      tokens: 2_000,
+      answerTokens: 16,
+      seed: 3,
+      outDir: out,
+    });
+    const lines = readFileSync(join(out, 'harvest.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { prompt: string });
+    expect(seen).toEqual(lines.map((l) => l.prompt));
+    expect(new Set(seen).size).toBe(3);
+    expect(manifest.exchanges).toBeGreaterThan(6);
+    expect(() => distill({ teacher, accounts: 2, promptPool: 0, rho: 1, tokens: 2_000, outDir: out })).toThrow(/promptPool/);
+  });
+
   it('harvests through the hooks per account and campaign, and writes both students and a manifest', () => {
     const out = mkdtempSync(join(tmpdir(), 'lineage-distill-'));
     const created: MarkedAccount[] = [];

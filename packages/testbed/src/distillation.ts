@@ -40,6 +40,12 @@ export interface DistillOptions {
   readonly order?: number;
   /** Longest answer in tokens (default 128). */
   readonly answerTokens?: number;
+  /**
+   * Distinct prompts the cluster asks, in turn (default: one per 32 harvested tokens, 100 to
+   * 100,000). A small pool makes accounts re-ask the same prompts, as distillers do to collect
+   * several answers per prompt.
+   */
+  readonly promptPool?: number;
   readonly seed?: string | number;
   /** The key the marking uses, recorded in the manifest (public values only). */
   readonly key?: { readonly keyId: string; readonly commitment: string };
@@ -114,7 +120,11 @@ export function distill(options: DistillOptions): DistillManifest {
   const samplers = new Map<string, TokenSamplerHook | undefined>();
   const textMarkers = new Map<string, TextMarkerHook | undefined>();
   const random = new SeededRandom(`distill/teacher/${seed}`);
-  const prompts = buildPrompts({ count: Math.min(100_000, Math.max(100, Math.ceil(harvestTarget / 32))), seed: `distill/${seed}` });
+  const promptPool = options.promptPool ?? Math.min(100_000, Math.max(100, Math.ceil(harvestTarget / 32)));
+  if (!Number.isSafeInteger(promptPool) || promptPool < 1 || promptPool > 100_000) {
+    throw new LineageInputError(`promptPool must be an integer from 1 to 100,000, got ${promptPool}`);
+  }
+  const prompts = buildPrompts({ count: promptPool, seed: `distill/${seed}` });
   const harvestFile = openSync(join(outDir, 'harvest.jsonl'), 'w', 0o644);
   try {
     using tokenizer = createTokenizer({ encoding: teacher.encoding });
@@ -137,7 +147,7 @@ export function distill(options: DistillOptions): DistillManifest {
         }),
       ];
       const raw = tokenizer.decode(answerIds);
-      const answer = textMarkers.get(account)?.markText(raw) ?? raw;
+      const answer = textMarkers.get(account)?.markText(raw, prompt) ?? raw;
       // The distiller sees text, not ids: it re-tokenizes what it harvested.
       const document = tokenizer.encode(prompt + answer);
       const take = Math.min(document.length, harvestTarget - harvestedTokens);

@@ -38,7 +38,8 @@ export interface TokenSamplerHook {
 
 /** Rewrites a whole response; must keep meaning and must not throw on any text. */
 export interface TextMarkerHook {
-  markText(text: string): string;
+  /** `prompt` is the prompt the response answers, when the pipeline knows it (canaries are keyed on it). */
+  markText(text: string, prompt?: string): string;
 }
 
 /** A scheme as the testbed sees it: hooks per account, one or both kinds. */
