@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/logits.ts', 'src/text.ts', 'src/ledger.ts'],
+  entry: ['src/index.ts', 'src/logits.ts', 'src/text.ts', 'src/ledger.ts', 'src/canary.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -4,6 +4,7 @@
  */
 import { LineageError } from '@lineage/core';
 import { type CliIo, writeLine } from './cli-io.js';
+import { canary, canaryHelp } from './commands/canary.js';
 import { detect, detectHelp } from './commands/detect.js';
 import { embed, embedHelp } from './commands/embed.js';
 import { key, keyHelp } from './commands/key.js';
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   key: { summary: 'show or rotate a key file', help: keyHelp, run: key },
   embed: { summary: 'mark texts for an account (lexical scheme)', help: embedHelp, run: embed },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
+  canary: { summary: 'scan texts or probe a suspect for ledgered canaries', help: canaryHelp, run: canary, ownHelp: true },
   testbed: { summary: 'train, serve and distill local n-gram models', help: testbedHelp, run: testbed, ownHelp: true },
 };
 

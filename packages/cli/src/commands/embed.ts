@@ -1,5 +1,7 @@
 /** `lineage embed`: marks texts for one account with the lexical scheme and writes them to stdout. */
 import { loadKeyFile } from '@lineage/core';
+import { CanaryMarker } from '@lineage/embed/canary';
+import { type CanaryLedger, openSqliteLedger } from '@lineage/embed/ledger';
 import { LexicalMarker } from '@lineage/embed/text';
 import { type CliIo, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -7,7 +9,8 @@ import { readTextInputs } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
 
 export const embedHelp = `Usage: lineage embed --key FILE --account ID [--campaign ID] [--scheme lexical]
-                     [--jsonl] [--field NAME] [FILE... | -]
+                     [--jsonl] [--field NAME] [--canary-rate R --ledger DB [canary options]]
+                     [FILE... | -]
 
 Marks texts for one account and writes them to stdout. A plain input (a file, or - for stdin,
 the default) is written back marked; JSONL (a file ending in .jsonl, or --jsonl) is written as
@@ -18,6 +21,14 @@ Only words at lexical sites change (interchangeable variants such as "do not"/"d
 "often"/"frequently"); code blocks, inline code, URLs, e-mail addresses, numbers, quoted
 strings and Markdown syntax are copied unchanged, as are casing, punctuation and whitespace.
 
+With --canary-rate, a keyed share R of the responses (chosen per account and prompt, so a
+repeated prompt gets the same canary) also carries a canary: an invented name such as "Fred
+Kostell of Karmora Coffee", substituted for a stock example name ("John Doe") or added as a
+short aside at a paragraph boundary, never inside code, URLs or quotations. Every inserted
+canary is recorded in the ledger (account, campaign, prompt, canary, time, key id). Rate 1
+inserts one into every response that has a place for it. The prompt of a JSONL record is its
+--prompt-field; for plain inputs it is --prompt (default: empty).
+
 Options:
   --key FILE      key file to mark with (required)
   --account ID    account the texts are served to (required)
@@ -25,6 +36,14 @@ Options:
   --scheme NAME   marking scheme: lexical (the default and, for text, the only one)
   --jsonl         read every input as JSONL
   --field NAME    JSONL field holding the text (default "text")
+  --canary-rate R       share of responses that carry a canary, in [0, 1] (default: no canaries)
+  --ledger DB           canary ledger (SQLite; created if missing); required with --canary-rate
+  --flagged             the account is flagged: use --flagged-rate (so is any --campaign account)
+  --flagged-rate R      rate for flagged accounts and campaigns (default: max(R, 0.25))
+  --canary-cap N        most canaries per account per UTC day (default 100)
+  --hash-prompts        create the ledger hash-only: keep a keyed hash of each prompt, never its text
+  --prompt TEXT         the prompt plain inputs answer (default "")
+  --prompt-field NAME   JSONL field holding the prompt (default "prompt")
   -h, --help      show this help`;
 
 export async function embed(argv: readonly string[], io: CliIo): Promise<number> {
@@ -38,6 +57,14 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
       scheme: { type: 'string' },
       jsonl: { type: 'boolean' },
       field: { type: 'string' },
+      'canary-rate': { type: 'string' },
+      ledger: { type: 'string' },
+      flagged: { type: 'boolean' },
+      'flagged-rate': { type: 'string' },
+      'canary-cap': { type: 'string' },
+      'hash-prompts': { type: 'boolean' },
+      prompt: { type: 'string' },
+      'prompt-field': { type: 'string' },
     },
     { min: 0, max: Number.POSITIVE_INFINITY },
   );
@@ -56,17 +83,65 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
     ...(values.campaign === undefined ? {} : { campaignId: values.campaign }),
   });
   const field = values.field ?? 'text';
-  let problems = 0;
-  for await (const item of readTextInputs(inputs, {
-    stdin: io.stdin,
-    ...(values.jsonl ? { jsonl: true } : {}),
-    field,
-  })) {
-    if (item.kind === 'problem') {
-      problems++;
-      writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
-    } else if (item.record) writeLine(io.stdout, JSON.stringify({ ...item.record, [field]: marker.mark(item.text) }));
-    else io.stdout.write(marker.mark(item.text));
+  const promptField = values['prompt-field'] ?? 'prompt';
+  const canaryOptions = ['ledger', 'flagged', 'flagged-rate', 'canary-cap', 'hash-prompts', 'prompt', 'prompt-field'] as const;
+  if (values['canary-rate'] === undefined) {
+    const stray = canaryOptions.find((o) => values[o] !== undefined);
+    if (stray) throw new UsageError(`--${stray} only applies with --canary-rate (see \`lineage embed --help\`)`);
+  } else if (!values.ledger) {
+    throw new UsageError('--canary-rate needs --ledger DB to record the canaries it inserts');
   }
-  return problems > 0 ? 2 : 0;
+  let ledger: CanaryLedger | undefined;
+  let canaries: CanaryMarker | undefined;
+  if (values['canary-rate'] !== undefined && values.ledger) {
+    const rate = rateOption('--canary-rate', values['canary-rate']);
+    const flaggedRate = values['flagged-rate'] === undefined ? Math.max(rate, 0.25) : rateOption('--flagged-rate', values['flagged-rate']);
+    const cap = values['canary-cap'] === undefined ? 100 : Number(values['canary-cap']);
+    if (!Number.isSafeInteger(cap) || cap < 0)
+      throw new UsageError(`--canary-cap must be a non-negative integer, got ${JSON.stringify(values['canary-cap'])}`);
+    ledger = openSqliteLedger(values.ledger, values['hash-prompts'] ? { promptStorage: 'hash' } : {});
+    canaries = new CanaryMarker({
+      key,
+      ledger,
+      rate,
+      flaggedRate,
+      capPerDay: cap,
+      ...(values.flagged ? { flaggedAccounts: [values.account] } : {}),
+      ...(values.campaign === undefined ? {} : { flaggedCampaigns: [values.campaign] }),
+    });
+  }
+  const account = { accountId: values.account, ...(values.campaign === undefined ? {} : { campaignId: values.campaign }) };
+  const markOne = (text: string, prompt: string) => marker.mark(canaries ? canaries.mark({ ...account, prompt, text }).text : text);
+  try {
+    return await markAll();
+  } finally {
+    ledger?.close();
+  }
+
+  async function markAll(): Promise<number> {
+    let problems = 0;
+    for await (const item of readTextInputs(inputs, {
+      stdin: io.stdin,
+      ...(values.jsonl ? { jsonl: true } : {}),
+      field,
+    })) {
+      if (item.kind === 'problem') {
+        problems++;
+        writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
+      } else if (item.record) {
+        const prompt = item.record[promptField];
+        writeLine(io.stdout, JSON.stringify({ ...item.record, [field]: markOne(item.text, typeof prompt === 'string' ? prompt : '') }));
+      } else {
+        io.stdout.write(markOne(item.text, values.prompt ?? ''));
+      }
+    }
+    return problems > 0 ? 2 : 0;
+  }
+}
+
+function rateOption(name: string, value: string): number {
+  const rate = Number(value);
+  if (value.trim() === '' || !(rate >= 0 && rate <= 1))
+    throw new UsageError(`${name} must be a number in [0, 1], got ${JSON.stringify(value)}`);
+  return rate;
 }

@@ -27,6 +27,13 @@ const MAX_CARRY = 1 << 16;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const MARK = /^\p{M}$/u;
 const NON_ASCII = /[\u0080-\uffff]/;
+/** ASCII character classes for the hot path: letters, separators, and the rest (digits, hyphen). */
+const LETTER = 1;
+const SEPARATOR = 2;
+const SPECIAL = 0;
+const ASCII_KIND = Uint8Array.from({ length: 128 }, (_, c) =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? LETTER : (c >= 48 && c <= 57) || c === 45 ? SPECIAL : SEPARATOR,
+);
 
 /** The space's words in an open-addressing table keyed by FNV-1a of their letters. */
 export class CanaryWordTable {
@@ -143,8 +150,8 @@ export class CanaryWordReader {
     let i = from;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
-      const lower = c | 0x20;
-      if (lower >= 97 && lower <= 122 && c < 128) {
+      const kind = c < 128 ? (ASCII_KIND[c] as number) : SPECIAL;
+      if (kind === LETTER) {
         if (state === State.Between) {
           state = State.Word;
           length = 0;
@@ -154,12 +161,13 @@ export class CanaryWordReader {
           break;
         }
         if (length < MAX_LIST_WORD) {
+          const lower = c | 0x20;
           letters[length++] = lower;
           hash = Math.imul(hash ^ lower, FNV_PRIME);
         } else {
           poisoned = true;
         }
-      } else if (c < 128 && c !== 45 && (c < 48 || c > 57) && state !== State.Hyphen && state !== State.HyphenBreak) {
+      } else if (kind === SEPARATOR && state <= State.Word) {
         if (state === State.Word) {
           state = State.Between;
           this.words++;
