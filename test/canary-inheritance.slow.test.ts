@@ -27,7 +27,17 @@ describe('canary inheritance', () => {
       textMarkerFor: (account) => ({ markText: (text, prompt) => canaries.mark({ ...account, prompt: prompt ?? '', text }).text }),
     };
     const teacher = trainOnBrown({ order: 4, tokens: 300_000, seed: 'teacher' });
-    distill({ teacher, marking, accounts: 20, promptPool: 200, rho: 0.5, tokens: 400_000, answerTokens: 96, seed: 'canary-inherit', outDir: out });
+    distill({
+      teacher,
+      marking,
+      accounts: 20,
+      promptPool: 200,
+      rho: 0.5,
+      tokens: 400_000,
+      answerTokens: 96,
+      seed: 'canary-inherit',
+      outDir: out,
+    });
     const entries = [...ledger.entries()];
     ledger.close();
     const scanner = new CanaryScanner(entries);
