@@ -5,8 +5,9 @@
  * finds every canary and names the account; the unmarked prose holds none.
  */
 import { keyFromSecret } from '@lineage/core';
-import { CanaryScanner, type LedgeredCanary } from '@lineage/detect/canary';
+import { CanaryScanner } from '@lineage/detect/canary';
 import { CanaryMarker } from '@lineage/embed/canary';
+import type { CanaryRecord } from '@lineage/embed/ledger';
 import { LexicalMarker } from '@lineage/embed/text';
 import { brownDocumentTexts } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('canaries end to end', () => {
   const documents = brownDocumentTexts('heldout').slice(0, 30);
 
   it('survive the lexical marker and copy edits, and the scanner names the right account', () => {
-    const ledger: LedgeredCanary[] = [];
+    const ledger: CanaryRecord[] = [];
     const canaries = new CanaryMarker({
       key,
       rate: 1,
