@@ -55,6 +55,12 @@ describe('canary draws', () => {
     expect(chi2).toBeLessThan(110);
   });
 
+  it('recomputes a draw from the account and the prompt hash alone (auditing a hash-only ledger)', () => {
+    const draw = drawer.draw('acct-3', 'Write about rivers.');
+    expect(drawer.drawForHash('acct-3', draw.promptHash)).toEqual(draw);
+    expect(() => drawer.drawForHash('acct-3', 'ABC')).toThrow(/64 lowercase hex/);
+  });
+
   it('rejects bad accounts and prompts and never shows its keys', () => {
     expect(() => drawer.draw('bad id', 'x')).toThrow(LineageInputError);
     expect(() => drawer.draw('acct', 5 as unknown as string)).toThrow(LineageInputError);

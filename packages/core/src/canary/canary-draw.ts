@@ -1,16 +1,17 @@
 /**
- * Keyed canary draws. For an (account, prompt) pair, HMAC-SHA-256 under the key's canary channel
- * gives 256 bits: 44 pick the canary (uniform over the space, since every list size is a power of
- * two), 53 give the uniform the canary policy compares with its rate, and 32 pick the insertion
- * template. The draw is a pure function of the key, the account and the normalized prompt, so a
- * repeated prompt gets the same canary and anyone holding the key can audit a ledger entry.
+ * Keyed canary draws. A prompt's keyed hash is HMAC-SHA-256 of its normalized text; for an
+ * (account, prompt hash) pair, HMAC-SHA-256 under the key's canary channel gives 256 bits: 44
+ * pick the canary (uniform over the space, since every list size is a power of two), 53 give the
+ * uniform the canary policy compares with its rate, and 32 pick the insertion template. The draw
+ * is a pure function of the key, the account and the prompt hash, so a repeated prompt gets the
+ * same canary, and anyone holding the key can audit a ledger entry, a hash-only one included.
  *
  * The scanner's p-value assumes that draws for distinct (account, prompt) pairs are independent
  * and uniform: the PRF assumption on HMAC-SHA-256.
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { LineageInputError } from '../errors.js';
 import { ID_PATTERN } from '../key-file.js';
 import type { LineageKey } from '../lineage-key.js';
@@ -68,12 +69,21 @@ export class CanaryDrawer {
     if (typeof accountId !== 'string' || !ID_PATTERN.test(accountId)) {
       throw new LineageInputError('an account id is 1-128 characters of A-Z a-z 0-9 . _ : @ -');
     }
-    const normalized = normalizePrompt(prompt);
+    return this.drawForHash(accountId, this.promptHash(prompt));
+  }
+
+  /** The draw of an (account, prompt hash) pair: what an auditor recomputes from a ledger entry. */
+  drawForHash(accountId: string, promptHash: string): CanaryDraw {
+    if (typeof accountId !== 'string' || !ID_PATTERN.test(accountId)) {
+      throw new LineageInputError('an account id is 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+    }
+    if (typeof promptHash !== 'string' || !/^[0-9a-f]{64}$/.test(promptHash)) {
+      throw new LineageInputError('a prompt hash is 64 lowercase hex characters');
+    }
     const account = lengthPrefixed(accountId);
-    const text = utf8ToBytes(normalized);
-    const message = new Uint8Array(account.length + text.length);
+    const message = new Uint8Array(account.length + 32);
     message.set(account);
-    message.set(text, account.length);
+    message.set(hexToBytes(promptHash), account.length);
     const bits = new DataView(hmac(sha256, this.#drawKey, message).buffer);
     // Bytes 0-5 hold the canary (top 44 of 48 bits), 8-15 the rate uniform, 16-19 the variant.
     const index = Math.floor((bits.getUint32(0) * 2 ** 16 + bits.getUint16(4)) / 16);
@@ -82,17 +92,13 @@ export class CanaryDrawer {
       canary: this.#space.canaryAt(index),
       rateUniform,
       variant: bits.getUint32(16),
-      promptHash: this.#hashNormalized(text),
+      promptHash,
     };
   }
 
   /** The keyed hash a ledger stores for a prompt (HMAC-SHA-256 of its normalized form). */
   promptHash(prompt: string): string {
-    return this.#hashNormalized(utf8ToBytes(normalizePrompt(prompt)));
-  }
-
-  #hashNormalized(text: Uint8Array): string {
-    return bytesToHex(hmac(sha256, this.#promptKey, text));
+    return bytesToHex(hmac(sha256, this.#promptKey, utf8ToBytes(normalizePrompt(prompt))));
   }
 
   toJSON(): { keyId: string; epoch: number } {
