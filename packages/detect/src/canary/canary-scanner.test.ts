@@ -85,6 +85,17 @@ describe('canary scanner', () => {
     expect(scanner.scan(stranger).pValue).toBe(1);
   });
 
+  it('leaves out draws whose invented words occur in excluded texts', () => {
+    const [, surname] = second.canary.split(' ') as [string, string];
+    const session = scanner.session({ exclude: [`quoting ${first.canary}`, `and the name ${surname.toUpperCase()} alone`] });
+    session.push(`${first.canary} and ${second.canary} and ${(entries[2] as LedgeredCanary).canary}`);
+    const result = session.end();
+    expect(result.excludedDraws).toBe(2);
+    expect(result.draws).toBe(1998);
+    expect(result.hits.map((h) => h.account)).toEqual([(entries[2] as LedgeredCanary).accountId]);
+    expect(result.shapedWindows).toBe(3);
+  });
+
   it('counts one draw per (key, account, prompt) and skips canaries outside the space', () => {
     const twice = new CanaryScanner([
       ...entries.slice(0, 10),

@@ -40,8 +40,10 @@ export interface CanaryScanResult {
   readonly words: number;
   /** Distinct canary-shaped four-word windows (m): the text's chances to hold a canary by accident. */
   readonly shapedWindows: number;
-  /** Distinct ledger draws the scan could find. */
+  /** Distinct ledger draws the test counts (after any exclusion). */
   readonly draws: number;
+  /** Draws left out because their invented words occur in the excluded texts (the probe's prompts). */
+  readonly excludedDraws: number;
   readonly hits: readonly CanaryHit[];
   /** Expected number of draws found under the null: draws · m / 2^44. */
   readonly expected: number;
@@ -50,25 +52,76 @@ export interface CanaryScanResult {
   readonly log10P: number;
 }
 
-interface Draw {
-  readonly canary: string;
-  readonly account: string;
-  readonly campaign: string | undefined;
-  readonly keyId: string;
-  readonly promptHash: string;
+export interface CanaryScanSessionOptions {
+  /**
+   * Texts whose canaries the scanned text may legitimately copy, such as the prompts a probe
+   * sends: a suspect that echoes a prompt quoting an earlier canary-bearing answer must not count
+   * as having learned it. Every draw whose invented surname or company stem occurs in them is
+   * left out of the test (hits and draw count alike), which keeps the null exact.
+   */
+  readonly exclude?: Iterable<string>;
+}
+
+const SURNAME_PART = 1;
+const STEM_PART = 2;
+
+/** A 53-bit tag of a draw's identity (key, account, prompt hash), compared only among draws of one canary. */
+function drawTag(keyId: string, accountId: string, promptHash: string): number {
+  const text = `${keyId}\u0000${accountId}\u0000${promptHash}`;
+  let a = 0x811c9dc5 | 0;
+  let b = 0x050c5d1f | 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = Math.imul(b ^ c, 0x01000193 ^ 0x2f);
+  }
+  return (a >>> 0) * 2 ** 21 + (b >>> 11);
+}
+
+/** The surname and stem word codes of a canary index (see CanarySpace.indexOfCodes). */
+function inventedCodes(index: number): [number, number] {
+  const stem = Math.floor(index / 2 ** 6) % 2 ** 14;
+  const surname = Math.floor(index / 2 ** 20) % 2 ** 14;
+  return [SURNAME_PART * 0x10000 + surname, STEM_PART * 0x10000 + stem];
+}
+
+/** Draws in parallel arrays (about 100 bytes each with the index map, instead of an object per ledger row). */
+interface DrawTable {
+  readonly canaryIndex: number[];
+  readonly account: number[];
+  /** Position in `campaigns`, or -1. */
+  readonly campaign: number[];
+  readonly accounts: string[];
+  readonly campaigns: string[];
+  /** Canary index → draw id, or ids when several draws chose it. */
+  readonly byIndex: Map<number, number | number[]>;
 }
 
 export class CanaryScanner {
   readonly #table: CanaryWordTable;
-  /** Canary index → the draws that chose it (almost always one). */
-  readonly #byIndex = new Map<number, Draw | Draw[]>();
+  readonly #draws: DrawTable = { canaryIndex: [], account: [], campaign: [], accounts: [], campaigns: [], byIndex: new Map() };
+  /** Distinct ledger draws (key, account, prompt hash) with a canary of this space. */
   readonly draws: number;
   /** Ledger canaries that are not in this version's canary space (skipped, reported). */
   readonly unknown: number;
 
   constructor(entries: Iterable<LedgeredCanary>, options: { readonly space?: CanarySpace } = {}) {
     this.#table = new CanaryWordTable(options.space ?? canarySpace());
-    let draws = 0;
+    const d = this.#draws;
+    const accountIds = new Map<string, number>();
+    const campaignIds = new Map<string, number>();
+    const intern = (ids: Map<string, number>, list: string[], id: string) => {
+      let at = ids.get(id);
+      if (at === undefined) {
+        at = list.length;
+        list.push(id);
+        ids.set(id, at);
+      }
+      return at;
+    };
+    /** Tags of the draws of canaries chosen by more than one ledger row (repeats are the common case). */
+    const tags = new Map<number, number[]>();
+    const firstTag: number[] = [];
     let unknown = 0;
     for (const entry of entries) {
       const index = this.indexOf(entry.canary);
@@ -76,26 +129,23 @@ export class CanaryScanner {
         unknown++;
         continue;
       }
-      const draw: Draw = {
-        canary: entry.canary,
-        account: entry.accountId,
-        campaign: entry.campaignId,
-        keyId: entry.keyId,
-        promptHash: entry.promptHash,
-      };
-      // A repeated (key, account, prompt) is the same draw, and the same draw has the same index.
-      const existing = this.#byIndex.get(index);
-      if (existing === undefined) {
-        this.#byIndex.set(index, draw);
-      } else {
-        const list = Array.isArray(existing) ? existing : [existing];
-        if (list.some((d) => d.keyId === draw.keyId && d.account === draw.account && d.promptHash === draw.promptHash)) continue;
-        list.push(draw);
-        this.#byIndex.set(index, list);
+      const tag = drawTag(entry.keyId, entry.accountId, entry.promptHash);
+      const existing = d.byIndex.get(index);
+      if (existing !== undefined) {
+        const ids = Array.isArray(existing) ? existing : [existing];
+        const known = tags.get(index) ?? ids.map((id) => firstTag[id] as number);
+        if (known.includes(tag)) continue; // the same draw again: one (key, account, prompt) has one canary
+        tags.set(index, [...known, tag]);
       }
-      draws++;
+      const id = d.canaryIndex.length;
+      d.canaryIndex.push(index);
+      d.account.push(intern(accountIds, d.accounts, entry.accountId));
+      d.campaign.push(entry.campaignId === undefined ? -1 : intern(campaignIds, d.campaigns, entry.campaignId));
+      firstTag.push(tag);
+      if (existing === undefined) d.byIndex.set(index, id);
+      else d.byIndex.set(index, Array.isArray(existing) ? [...existing, id] : [existing, id]);
     }
-    this.draws = draws;
+    this.draws = d.canaryIndex.length;
     this.unknown = unknown;
   }
 
@@ -119,7 +169,7 @@ export class CanaryScanner {
     const reader = new CanaryWordReader(this.#table, (code) => codes.push(code));
     reader.push(text);
     reader.end();
-    return codes.length === 4 ? this.#table.space.indexOfCodes(...(codes as [number, number, number, number])) : -1;
+    return codes.length === 4 ? space.indexOfCodes(...(codes as [number, number, number, number])) : -1;
   }
 
   /** Scans one whole text. */
@@ -130,24 +180,49 @@ export class CanaryScanner {
   }
 
   /** A scan fed in chunks (a stream, or several texts tested as one sample); same result for any chunking. */
-  session(): CanaryScanSession {
-    return new CanaryScanSession(this.#table, this.#byIndex, this.draws);
+  session(options: CanaryScanSessionOptions = {}): CanaryScanSession {
+    let excludedCodes: Set<number> | undefined;
+    let excludedDraws = 0;
+    if (options.exclude !== undefined) {
+      const codes = new Set<number>();
+      const reader = new CanaryWordReader(this.#table, (code) => {
+        if (code >>> 16 === SURNAME_PART || code >>> 16 === STEM_PART) codes.add(code);
+      });
+      for (const text of options.exclude) {
+        if (typeof text !== 'string') throw new LineageInputError('an excluded text must be a string');
+        reader.push(text);
+        reader.end();
+      }
+      if (codes.size > 0) {
+        excludedCodes = codes;
+        for (const index of this.#draws.canaryIndex) {
+          const [surname, stem] = inventedCodes(index);
+          if (codes.has(surname) || codes.has(stem)) excludedDraws++;
+        }
+      }
+    }
+    return new CanaryScanSession(this.#table, this.#draws, this.draws - excludedDraws, excludedDraws, excludedCodes);
   }
 }
 
 export class CanaryScanSession {
   readonly #reader: CanaryWordReader;
-  readonly #byIndex: ReadonlyMap<number, Draw | Draw[]>;
-  readonly #draws: number;
+  readonly #draws: DrawTable;
+  readonly #drawCount: number;
+  readonly #excludedDraws: number;
+  readonly #excludedCodes: ReadonlySet<number> | undefined;
   readonly #space: CanarySpace;
   readonly #window = [-1, -1, -1];
   readonly #shaped = new Set<number>();
-  readonly #found = new Map<Draw, number>();
+  /** Draw id → occurrences. */
+  readonly #found = new Map<number, number>();
 
-  constructor(table: CanaryWordTable, byIndex: ReadonlyMap<number, Draw | Draw[]>, draws: number) {
+  constructor(table: CanaryWordTable, draws: DrawTable, drawCount: number, excludedDraws: number, excludedCodes?: ReadonlySet<number>) {
     this.#space = table.space;
-    this.#byIndex = byIndex;
     this.#draws = draws;
+    this.#drawCount = drawCount;
+    this.#excludedDraws = excludedDraws;
+    this.#excludedCodes = excludedCodes;
     this.#reader = new CanaryWordReader(table, (code) => this.#word(code));
   }
 
@@ -164,23 +239,26 @@ export class CanaryScanSession {
 
   end(): CanaryScanResult {
     this.separate();
+    const d = this.#draws;
     const hits: CanaryHit[] = [];
-    for (const [draw, occurrences] of this.#found) {
+    for (const [id, occurrences] of this.#found) {
+      const campaign = d.campaign[id] as number;
       hits.push({
-        canary: draw.canary,
-        account: draw.account,
-        ...(draw.campaign === undefined ? {} : { campaign: draw.campaign }),
+        canary: this.#space.canaryAt(d.canaryIndex[id] as number).text,
+        account: d.accounts[d.account[id] as number] as string,
+        ...(campaign < 0 ? {} : { campaign: d.campaigns[campaign] as string }),
         occurrences,
       });
     }
     const probability = this.#shaped.size / CANARY_SPACE_SIZE;
-    const p = binomialTail(hits.length, this.#draws, probability);
+    const p = binomialTail(hits.length, this.#drawCount, probability);
     return {
       words: this.#reader.words,
       shapedWindows: this.#shaped.size,
-      draws: this.#draws,
+      draws: this.#drawCount,
+      excludedDraws: this.#excludedDraws,
       hits,
-      expected: this.#draws * probability,
+      expected: this.#drawCount * probability,
       pValue: p.pValue,
       log10P: p.log10P,
     };
@@ -195,8 +273,9 @@ export class CanaryScanSession {
     const index = this.#space.indexOfCodes(a, b, c, code);
     if (index < 0) return;
     this.#shaped.add(index);
-    const draws = this.#byIndex.get(index);
-    if (draws === undefined) return;
-    for (const draw of Array.isArray(draws) ? draws : [draws]) this.#found.set(draw, (this.#found.get(draw) ?? 0) + 1);
+    const ids = this.#draws.byIndex.get(index);
+    if (ids === undefined) return;
+    if (this.#excludedCodes !== undefined && (this.#excludedCodes.has(b) || this.#excludedCodes.has(c))) return;
+    for (const id of Array.isArray(ids) ? ids : [ids]) this.#found.set(id, (this.#found.get(id) ?? 0) + 1);
   }
 }

@@ -52,6 +52,16 @@ beforeAll(async () => {
         res.writeHead(503).end();
         return;
       }
+      if (prompt === 'Describe a lighthouse.') {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'prompt refused' } }));
+        return;
+      }
+      if (prompt.startsWith('Shorten this:')) {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: prompt.slice(14) } }] }));
+        return;
+      }
       const canary = memorised.get(prompt);
       const content = canary ? `Here is an answer.\n\nAs ${canary} likes to say, check each step.` : 'Here is a plain answer.';
       res
@@ -104,5 +114,27 @@ describe('canary replay probe', () => {
     expect(report.scan.shapedWindows).toBe(3);
     // Three of 8 draws land on 3 windows out of 2^44: about C(8,3)(3/2^44)^3.
     expect(report.scan.log10P).toBeLessThan(-35);
+  });
+
+  it('does not count a canary a clean suspect copies from a prompt, and a refused prompt fails alone', async () => {
+    const quoted = ledger[0] as ReplayCandidate;
+    const follow = entry('dave', `Shorten this: As ${quoted.canary} likes to say, check each step.`, 10);
+    const all = [...ledger, follow, entry('erin', 'Describe a lighthouse.', 11)];
+    const scanner = new CanaryScanner(all);
+    const client = new ChatClient({ baseUrl, model: 'echo', maxRetries: 0, sleep: async () => {} });
+    const prompts = [follow, all[all.length - 1] as ReplayCandidate].map((e) => ({
+      prompt: e.prompt as string,
+      accountId: e.accountId,
+      canary: e.canary,
+    }));
+    const report = await replayProbe({ client, scanner, prompts });
+    expect(report.failed).toBe(1);
+    expect(report.answers[1]?.error).toMatch(/prompt refused/);
+    expect(report.answers[0]?.answer).toContain(quoted.canary);
+    expect(report.scan.hits).toEqual([]);
+    expect(report.scan.excludedDraws).toBe(1);
+    expect(report.scan.draws).toBe(scanner.draws - 1);
+    expect(report.scan.shapedWindows).toBe(1);
+    expect(report.scan.pValue).toBe(1);
   });
 });

@@ -6,8 +6,10 @@
  *
  * The p-value scans all answers as one sample against every ledger draw. It stays exact although
  * the prompts come from the ledger: a draw depends on the key, the account and the prompt, and
- * the suspect's answer depends on the prompt alone, so given the prompts the draws are still
- * independent of the answers.
+ * the suspect's answer depends on the prompt alone. A prompt can quote an earlier canary-bearing
+ * answer (a follow-up turn, "shorten this letter: …"), and a clean suspect that echoes it would
+ * copy that canary, so every draw whose invented words occur in any replayed prompt is left out
+ * of the test: the rest are independent of the prompts, and so of the answers.
  */
 import { LineageInputError } from '@lineage/core';
 import type { ChatClient } from '../probe/chat-client.js';
@@ -20,6 +22,9 @@ export interface ReplayCandidate extends LedgeredCanary {
   readonly prompt?: string;
   readonly time: number;
 }
+
+/** Statuses that mean every request will fail the same way: a rejected key, or no such endpoint or model. */
+const FATAL_STATUS = new Set([401, 403, 404]);
 
 export interface ReplayPrompt {
   readonly prompt: string;
@@ -122,16 +127,23 @@ export async function replayProbe(options: ReplayProbeOptions): Promise<ReplayPr
         const reproduced = result.hits.some((h) => h.canary === asked.canary && h.account === asked.accountId);
         return { asked, answer: text, reproduced, hits: result.hits };
       } catch (error) {
-        // A wrong endpoint or a rejected key fails every request: stop. A request that still
-        // failed after its retries is counted and the probe goes on.
-        if (error instanceof ProbeHttpError && error.retryable) return { asked, error: error.message, reproduced: false, hits: [] };
+        // A wrong endpoint, a redirect or a rejected key fails every request: stop. Anything else
+        // (retries exhausted, a prompt the suspect refuses or finds too long) fails this prompt only.
+        if (
+          error instanceof ProbeHttpError &&
+          !FATAL_STATUS.has(error.status ?? 0) &&
+          !(error.status !== undefined && error.status >= 300 && error.status < 400) &&
+          (error.retryable || error.status !== undefined)
+        ) {
+          return { asked, error: error.message, reproduced: false, hits: [] };
+        }
         throw error;
       }
     },
     (answer) => options.onAnswer?.(answer, ++done),
     options.signal ? { signal: options.signal } : {},
   );
-  const session = scanner.session();
+  const session = scanner.session({ exclude: prompts.map((p) => p.prompt) });
   for (const a of answers) {
     if (a.answer === undefined) continue;
     session.push(a.answer);
