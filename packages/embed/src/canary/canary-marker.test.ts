@@ -76,3 +76,29 @@ describe('canary marker', () => {
     ledger.close();
   });
 });
+
+describe('canary marker, failure paths', () => {
+  it('records a streamed canary before the chunk that completes it, even if the client then goes away', async () => {
+    const ledger = openSqliteLedger(join(dir, 'd.db'));
+    const marker = new CanaryMarker({ key, ledger, rate: 1 });
+    const stream = marker.stream({ accountId: 'acct-2', prompt: 'p' });
+    const writer = stream.writable.getWriter();
+    const reader = stream.readable.getReader();
+    void writer.write(`${ANSWER.split('\n\n')[0]}\n\nMore text follows here`);
+    let received = '';
+    const canary = marker.policy.drawer.draw('acct-2', 'p').canary.text;
+    while (!received.includes(canary)) received += (await reader.read()).value ?? '';
+    expect(ledger.size()).toBe(1);
+    await reader.cancel();
+    ledger.close();
+  });
+
+  it('stores a prompt with a lone surrogate, made well-formed, instead of failing the response', () => {
+    const ledger = openSqliteLedger(join(dir, 'e.db'));
+    const marker = new CanaryMarker({ key, ledger, rate: 1 });
+    const result = marker.mark({ accountId: 'acct-3', prompt: 'bad \ud800 prompt', text: ANSWER });
+    expect(result.canary).toBeDefined();
+    expect([...ledger.entries()][0]?.prompt).toBe('bad \ufffd prompt');
+    ledger.close();
+  });
+});

@@ -48,7 +48,9 @@ export class CanaryMarker {
 
   /**
    * A transform for a streamed response. The decision is made before the first chunk, so text
-   * flows with the inserter's short hold-back; the canary is recorded when the stream ends.
+   * flows with the inserter's short hold-back. The canary is recorded just before the chunk that
+   * completes it is passed on, so a client that disconnects afterwards cannot leave a delivered
+   * canary unrecorded, and a ledger failure stops the stream before the canary goes out.
    */
   stream(request: CanaryRequest, onEnd?: (outcome: CanaryOutcome) => void): TransformStream<string, string> {
     const decision: CanaryDecision = this.policy.decide(request);
@@ -57,34 +59,54 @@ export class CanaryMarker {
         flush: () => onEnd?.({ skipped: decision.reason }),
       });
     }
-    const inserter = new CanaryInserter(decision.draw.canary, decision.draw.variant);
+    const { draw } = decision;
+    const inserter = new CanaryInserter(draw.canary, draw.variant);
+    const target = draw.canary.text;
+    let recorded = false;
+    let tail = '';
+    const pass = (out: string, controller: TransformStreamDefaultController<string>) => {
+      if (out === '') return;
+      if (!recorded) {
+        const seen = tail + out;
+        if (seen.includes(target)) {
+          this.#record(request, draw);
+          recorded = true;
+        }
+        tail = seen.slice(-(target.length - 1));
+      }
+      controller.enqueue(out);
+    };
     return new TransformStream<string, string>({
-      transform: (chunk, controller) => {
-        const out = inserter.push(chunk);
-        if (out !== '') controller.enqueue(out);
-      },
+      transform: (chunk, controller) => pass(inserter.push(chunk), controller),
       flush: (controller) => {
-        const out = inserter.end();
-        if (out !== '') controller.enqueue(out);
-        const outcome = this.#settle(request, decision.draw, inserter);
-        onEnd?.(outcome);
+        pass(inserter.end(), controller);
+        onEnd?.(recorded ? this.#outcome(draw, inserter) : { skipped: 'no-place' });
       },
     });
   }
 
   #settle(request: CanaryRequest, draw: CanaryDraw, inserter: CanaryInserter): CanaryOutcome {
     if (!inserter.inserted) return { skipped: 'no-place' };
+    this.#record(request, draw);
+    return this.#outcome(draw, inserter);
+  }
+
+  #outcome(draw: CanaryDraw, inserter: CanaryInserter): CanaryOutcome {
+    const method = inserter.method;
+    return { canary: draw.canary.text, ...(method === undefined ? {} : { method }) };
+  }
+
+  #record(request: CanaryRequest, draw: CanaryDraw): void {
     this.#ledger?.record({
       accountId: request.accountId,
       ...(request.campaignId === undefined ? {} : { campaignId: request.campaignId }),
-      prompt: request.prompt,
+      // A lone surrogate cannot be stored as UTF-8; the draw used the prompt as given.
+      prompt: request.prompt.replace(/\p{Cs}/gu, '\ufffd'),
       promptHash: draw.promptHash,
       canary: draw.canary.text,
       time: this.#now(),
       keyId: this.policy.drawer.keyId,
     });
     this.policy.accepted(request.accountId);
-    const method = inserter.method;
-    return { canary: draw.canary.text, ...(method === undefined ? {} : { method }) };
   }
 }
