@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineageInputError } from '@lineage/core';
@@ -203,6 +203,14 @@ describe('openSqliteLedger', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.prepare('SELECT count(*) FROM canary_records').pluck().get()).toBe(2);
     raw.close();
+  });
+
+  it('creates the ledger and its WAL readable by its owner only', () => {
+    const path = freshPath();
+    const ledger = openSqliteLedger(path);
+    ledger.record(record(0));
+    for (const file of [path, `${path}-wal`]) expect(statSync(file).mode & 0o777, file).toBe(0o600);
+    ledger.close();
   });
 
   it('refuses writes on a read-only connection', () => {

@@ -15,6 +15,7 @@
  * While an `entries()` iteration is open its connection cannot write (better-sqlite3 refuses);
  * write through another connection, which WAL lets commit while the iteration reads its snapshot.
  */
+import { closeSync, openSync } from 'node:fs';
 import { LineageInputError } from '@lineage/core';
 import Database from 'better-sqlite3';
 import { type CanaryLedger, type CanaryRecord, type PromptStorage, validateCanaryRecord } from './canary-ledger.js';
@@ -69,6 +70,9 @@ export function openSqliteLedger(path: string, options: SqliteLedgerOptions = {}
   }
   let db: Database.Database;
   try {
+    // The ledger holds user prompts and every canary: only its owner may read it. SQLite gives
+    // the -wal and -shm files the database file's mode.
+    if (!readonly) closeSync(openSync(path, 'a', 0o600));
     db = new Database(path, { readonly, fileMustExist: readonly });
   } catch (error) {
     const what = readonly ? 'does it exist?' : 'does its directory exist and is it writable?';
