@@ -62,7 +62,16 @@ describe('lineage canary', () => {
       expect(r.hits[0].account).toBe('acct-7');
       expect(r.pValue).toBeLessThan(1e-11);
     }
-    expect(results[12]).toMatchObject({ source: clean, hits: [], pValue: 1, shapedWindows: 0 });
+    expect(results[12]).toMatchObject({
+      source: clean,
+      hits: [],
+      pValue: 1,
+      shapedWindows: 0,
+      verdict: 'not-found',
+      score: 0,
+      expected: 0,
+    });
+    expect(results[0]).toMatchObject({ verdict: 'canaries-found', alpha: 1e-6, score: 1 });
     const table = await run(['canary', 'scan', '--ledger', ledger, answers]);
     expect(table.out.split('\n')[0]).toMatch(/^source\s+hits\s+accounts\s+pValue\s+log10P$/);
   });
@@ -133,6 +142,39 @@ describe('lineage canary', () => {
     }
   });
 
+  it('marks a text without a prompt but gives it no canary, and says so', async () => {
+    const key = join(dir, 'noprompt.key.json');
+    const ledger = join(dir, 'noprompt.db');
+    await run(['keygen', '--out', key]);
+    const input = [JSON.stringify({ prompt: 'Why tides?', text: ANSWER }), JSON.stringify({ text: ANSWER })].join('\n');
+    const marked = await run(['embed', '--key', key, '--account', 'a', '--jsonl', '--canary-rate', '1', '--ledger', ledger], input);
+    expect(marked.code).toBe(2);
+    expect(marked.err).toMatch(/-:2: no prompt, so no canary/);
+    expect(marked.out.trim().split('\n')).toHaveLength(2);
+    expect((await run(['canary', 'export', '--ledger', ledger])).out.trim().split('\n')).toHaveLength(1);
+    const plain = await run(['embed', '--key', key, '--account', 'a', '--canary-rate', '1', '--ledger', ledger], ANSWER);
+    expect(plain.code).toBe(2);
+    expect(plain.err).toMatch(/give --prompt/);
+  });
+
+  it('probe stops with exit code 2 when the suspect answers nothing', async () => {
+    const { ledger } = await setUp('silent');
+    const probe = await run([
+      'canary',
+      'probe',
+      '--ledger',
+      ledger,
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+      '--model',
+      'm',
+      '--timeout-ms',
+      '2000',
+    ]);
+    expect(probe.code).toBe(2);
+    expect(probe.err).toMatch(/is the server running|answered none/);
+  }, 60_000);
+
   it('rejects bad usage with exit code 2 and a clear message', async () => {
     const key = join(dir, 'bad.key.json');
     await run(['keygen', '--out', key]);
@@ -147,6 +189,11 @@ describe('lineage canary', () => {
       [['canary', 'nope'], /needs one of scan, probe, export/],
       [['canary', 'scan', '--ledger', join(dir, 'missing', 'none.db')], /./],
       [['canary', 'probe', '--ledger', join(dir, 'x.db'), '--model', 'm'], /--base-url/],
+      [
+        ['embed', '--key', key, '--account', 'a', '--canary-rate', '1', '--canary-cap', '', '--ledger', join(dir, 'y.db')],
+        /--canary-cap must be/,
+      ],
+      [['canary', 'scan', '--ledger', join(dir, 'x.db'), '--alpha', '2'], /--alpha must be/],
     ];
     for (const [args, message] of cases) {
       const result = await run(args);

@@ -23,6 +23,7 @@ Options:
   --json          print { "results": [ { "source", "hits", "pValue", … } ] }
   --jsonl         read every input as JSONL
   --field NAME    JSONL field holding the text (default "text")
+  --alpha A       significance level of the verdict (default 1e-6)
   -h, --help      show this help`;
 
 export const canaryProbeHelp = `Usage: lineage canary probe --ledger DB --base-url URL --model M [--api-key-env VAR]
@@ -30,8 +31,11 @@ export const canaryProbeHelp = `Usage: lineage canary probe --ledger DB --base-u
 
 Replays ledgered prompts to a suspect model (an OpenAI-compatible chat API) and scans its
 answers for the canaries served with them: up to N prompts per account, or per campaign for
-flagged accounts, earliest first. The answers are tested as one sample (exact binomial p-value).
-Needs a ledger that kept prompt text (not a hash-only ledger).
+flagged accounts, earliest first. The answers are tested as one sample (exact binomial p-value);
+canaries whose invented words occur in a replayed prompt are left out, since a clean model could
+copy them from the prompt. Needs a ledger that kept prompt text (not a hash-only ledger). A
+prompt that still fails after retries is counted and skipped; a rejected key or a wrong URL
+stops the probe.
 
 Options:
   --ledger DB          the canary ledger
@@ -42,6 +46,7 @@ Options:
   --max-queries N      ask at most N prompts in all (default: all selected)
   --concurrency C      requests in flight (default 4)
   --timeout-ms MS      per-request timeout (default 60000)
+  --alpha A            significance level of the verdict (default 1e-6)
   --json               print the report as JSON
   -h, --help           show this help`;
 
@@ -78,7 +83,7 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return n;
 }
 
-function scanFields(result: CanaryScanResult) {
+function scanFields(result: CanaryScanResult, alpha: number) {
   return {
     hits: result.hits.map((h) => ({
       canary: h.canary,
@@ -88,19 +93,39 @@ function scanFields(result: CanaryScanResult) {
     })),
     pValue: result.pValue,
     log10P: result.log10P,
+    verdict: result.pValue <= alpha ? 'canaries-found' : 'not-found',
+    alpha,
+    score: result.hits.length,
+    expected: result.expected,
     shapedWindows: result.shapedWindows,
     draws: result.draws,
+    ...(result.excludedDraws > 0 ? { excludedDraws: result.excludedDraws } : {}),
     words: result.words,
   };
+}
+
+function alphaOption(value: string | undefined): number {
+  if (value === undefined) return 1e-6;
+  const alpha = Number(value);
+  if (value.trim() === '' || !(alpha > 0 && alpha < 1))
+    throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(value)}`);
+  return alpha;
 }
 
 async function scan(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'canary scan',
     argv,
-    { ledger: { type: 'string' }, json: { type: 'boolean' }, jsonl: { type: 'boolean' }, field: { type: 'string' } },
+    {
+      ledger: { type: 'string' },
+      json: { type: 'boolean' },
+      jsonl: { type: 'boolean' },
+      field: { type: 'string' },
+      alpha: { type: 'string' },
+    },
     { min: 0, max: Number.POSITIVE_INFINITY },
   );
+  const alpha = alphaOption(values.alpha);
   const ledger = openLedger(values.ledger, 'scan');
   let scanner: CanaryScanner;
   try {
@@ -122,7 +147,7 @@ async function scan(argv: readonly string[], io: CliIo): Promise<number> {
       writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
       continue;
     }
-    results.push({ source: item.source, ...scanFields(scanner.scan(item.text)) });
+    results.push({ source: item.source, ...scanFields(scanner.scan(item.text), alpha) });
   }
   if (values.json) {
     writeJson(io.stdout, { draws: scanner.draws, ...(scanner.unknown > 0 ? { unknownCanaries: scanner.unknown } : {}), results });
@@ -154,6 +179,7 @@ async function probe(argv: readonly string[], io: CliIo): Promise<number> {
       'max-queries': { type: 'string' },
       concurrency: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      alpha: { type: 'string' },
       json: { type: 'boolean' },
     },
     { min: 0, max: 0 },
@@ -165,6 +191,7 @@ async function probe(argv: readonly string[], io: CliIo): Promise<number> {
     apiKey = process.env[values['api-key-env']];
     if (!apiKey) throw new UsageError(`the environment variable ${values['api-key-env']} named by --api-key-env is not set`);
   }
+  const alpha = alphaOption(values.alpha);
   const perGroup = positiveInteger('--per-group', values['per-group'], 3);
   const concurrency = positiveInteger('--concurrency', values.concurrency, 4);
   const timeoutMs = positiveInteger('--timeout-ms', values['timeout-ms'], 60_000);
@@ -210,12 +237,15 @@ async function probe(argv: readonly string[], io: CliIo): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  if (report.answered === 0) {
+    throw new UsageError(`the suspect answered none of ${report.asked} prompts: ${report.answers[0]?.error ?? 'no answer'}`);
+  }
   const summary = {
     model: values.model,
     asked: report.asked,
     answered: report.answered,
     failed: report.failed,
-    ...scanFields(report.scan),
+    ...scanFields(report.scan, alpha),
     groups: report.groups,
   };
   if (values.json) {

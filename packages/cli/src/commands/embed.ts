@@ -27,7 +27,8 @@ Kostell of Karmora Coffee", substituted for a stock example name ("John Doe") or
 short aside at a paragraph boundary, never inside code, URLs or quotations. Every inserted
 canary is recorded in the ledger (account, campaign, prompt, canary, time, key id). Rate 1
 inserts one into every response that has a place for it. The prompt of a JSONL record is its
---prompt-field; for plain inputs it is --prompt (default: empty).
+--prompt-field; for plain inputs it is --prompt. A text without a prompt is marked but gets no
+canary, and is reported (exit code 2).
 
 Options:
   --key FILE      key file to mark with (required)
@@ -42,7 +43,7 @@ Options:
   --flagged-rate R      rate for flagged accounts and campaigns (default: max(R, 0.25))
   --canary-cap N        most canaries per account per UTC day (default 100)
   --hash-prompts        create the ledger hash-only: keep a keyed hash of each prompt, never its text
-  --prompt TEXT         the prompt plain inputs answer (default "")
+  --prompt TEXT         the prompt plain inputs answer (a text without a prompt gets no canary)
   --prompt-field NAME   JSONL field holding the prompt (default "prompt")
   -h, --help      show this help`;
 
@@ -93,25 +94,31 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
   }
   let ledger: CanaryLedger | undefined;
   let canaries: CanaryMarker | undefined;
-  if (values['canary-rate'] !== undefined && values.ledger) {
-    const rate = rateOption('--canary-rate', values['canary-rate']);
+  const markerOptions = () => {
+    const rate = rateOption('--canary-rate', values['canary-rate'] as string);
     const flaggedRate = values['flagged-rate'] === undefined ? Math.max(rate, 0.25) : rateOption('--flagged-rate', values['flagged-rate']);
-    const cap = values['canary-cap'] === undefined ? 100 : Number(values['canary-cap']);
-    if (!Number.isSafeInteger(cap) || cap < 0)
-      throw new UsageError(`--canary-cap must be a non-negative integer, got ${JSON.stringify(values['canary-cap'])}`);
-    ledger = openSqliteLedger(values.ledger, values['hash-prompts'] ? { promptStorage: 'hash' } : {});
-    canaries = new CanaryMarker({
+    const capText = values['canary-cap'] ?? '100';
+    if (!/^\d{1,15}$/.test(capText)) throw new UsageError(`--canary-cap must be a non-negative integer, got ${JSON.stringify(capText)}`);
+    return {
       key,
-      ledger,
       rate,
       flaggedRate,
-      capPerDay: cap,
-      ...(values.flagged ? { flaggedAccounts: [values.account] } : {}),
+      capPerDay: Number(capText),
+      ...(values.flagged ? { flaggedAccounts: [values.account as string] } : {}),
       ...(values.campaign === undefined ? {} : { flaggedCampaigns: [values.campaign] }),
-    });
+    };
+  };
+  if (values['canary-rate'] !== undefined && values.ledger) {
+    const options = markerOptions(); // checked before the ledger file is created
+    ledger = openSqliteLedger(values.ledger, values['hash-prompts'] ? { promptStorage: 'hash' } : {});
+    try {
+      canaries = new CanaryMarker({ ...options, ledger });
+    } catch (error) {
+      ledger.close();
+      throw error;
+    }
   }
   const account = { accountId: values.account, ...(values.campaign === undefined ? {} : { campaignId: values.campaign }) };
-  const markOne = (text: string, prompt: string) => marker.mark(canaries ? canaries.mark({ ...account, prompt, text }).text : text);
   try {
     return await markAll();
   } finally {
@@ -120,6 +127,19 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
 
   async function markAll(): Promise<number> {
     let problems = 0;
+    /** Canaries are keyed on the prompt: without one, the text is marked but gets no canary. */
+    const markOne = (source: string, text: string, prompt: unknown) => {
+      if (!canaries) return marker.mark(text);
+      if (typeof prompt !== 'string') {
+        problems++;
+        writeLine(
+          io.stderr,
+          `lineage: ${source}: no prompt, so no canary (canaries are keyed on the prompt: give --prompt, or a "${promptField}" field in JSONL)`,
+        );
+        return marker.mark(text);
+      }
+      return marker.mark(canaries.mark({ ...account, prompt, text }).text);
+    };
     for await (const item of readTextInputs(inputs, {
       stdin: io.stdin,
       ...(values.jsonl ? { jsonl: true } : {}),
@@ -129,10 +149,9 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
         problems++;
         writeLine(io.stderr, `lineage: ${item.source}: ${item.message}`);
       } else if (item.record) {
-        const prompt = item.record[promptField];
-        writeLine(io.stdout, JSON.stringify({ ...item.record, [field]: markOne(item.text, typeof prompt === 'string' ? prompt : '') }));
+        writeLine(io.stdout, JSON.stringify({ ...item.record, [field]: markOne(item.source, item.text, item.record[promptField]) }));
       } else {
-        io.stdout.write(markOne(item.text, values.prompt ?? ''));
+        io.stdout.write(markOne(item.source, item.text, values.prompt));
       }
     }
     return problems > 0 ? 2 : 0;
