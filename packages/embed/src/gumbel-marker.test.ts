@@ -12,7 +12,7 @@ describe('GumbelMarker', () => {
 
   it('is distortion-free: over contexts (keys), the emitted token follows p (chi-square)', () => {
     expect(marginalChiSquare(marker, h)).toBeLessThan(30); // 7 degrees of freedom, 99.99th percentile about 29.9
-  });
+  }, 180_000); // many sampled keys: 45 s on a quiet 2-core machine, more under load
 
   it('is deterministic for a context, and falls back to plain sampling on a repeated window', () => {
     const random = new SeededRandom('det');

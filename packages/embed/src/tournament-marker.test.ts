@@ -13,7 +13,7 @@ describe('TournamentMarker', () => {
 
   it('is non-distortionary: over contexts (keys), the emitted token follows p (chi-square)', () => {
     expect(marginalChiSquare(marker, h)).toBeLessThan(30); // 7 degrees of freedom, 99.99th percentile about 29.9
-  });
+  }, 180_000); // many sampled keys: 45 s on a quiet 2-core machine, more under load
 
   it('with one layer, matches a knockout between two independent draws that prefers bit 1', () => {
     const one = keyFromSecret(new Uint8Array(32).fill(15), { schemes: { tournament: { contextWidth: 4, layers: 1 } } });
@@ -53,7 +53,7 @@ describe('TournamentMarker', () => {
       const b = (gameCounts.get(t) ?? 0) / draws;
       expect(Math.abs(a - b)).toBeLessThan(0.02);
     }
-  });
+  }, 180_000); // many sampled keys: 45 s on a quiet 2-core machine, more under load
 
   it('refuses bad probabilities and context with typed errors', () => {
     const random = new SeededRandom(1);
