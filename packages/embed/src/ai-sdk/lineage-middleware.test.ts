@@ -241,6 +241,29 @@ describe('lineageMiddleware with canaries', () => {
     expect(ledger.records).toHaveLength(3);
   });
 
+  it('stops the stream before a canary the ledger failed to record goes out', async () => {
+    const ledger = new MemoryLedger();
+    ledger.record = () => {
+      throw new Error('ledger down');
+    };
+    const canaries = new CanaryMarker({ key, ledger, rate: 1 });
+    const model = wrapLanguageModel({
+      model: mockModel([], textParts(TEXT.split(/(?<= )/))),
+      middleware: lineageMiddleware({ key, account: { accountId: 'acct-1' }, canaries }),
+    });
+    const { stream } = await model.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: prompt }] }] });
+    let text = '';
+    const reading = (async () => {
+      for await (const part of stream as unknown as AsyncIterable<LanguageModelV2StreamPart>) {
+        if (part.type === 'text-delta') text += part.delta;
+      }
+    })();
+    await expect(reading).rejects.toThrow(/ledger down/);
+    const canary = new CanaryMarker({ key, rate: 1 }).mark({ accountId: 'acct-1', prompt, text: TEXT }).canary as string;
+    expect(text).not.toContain(canary);
+    expect(text.length).toBeGreaterThan(0);
+  });
+
   it('draws no canary for a call without a user text, and none when the policy skips', async () => {
     const ledger = new MemoryLedger();
     const never = new CanaryMarker({ key, ledger, rate: 0 });
