@@ -36,6 +36,7 @@ interface Seen {
 let mode: 'ok' | 'error500' | 'slow' = 'ok';
 const seen: Seen[] = [];
 let upstream: Server;
+let slowClosed = 0;
 let upstreamUrl: string;
 
 /** A fake OpenAI upstream that answers TEXT, streamed in 7-character pieces, with logprobs when asked. */
@@ -51,7 +52,10 @@ function fakeUpstream(): Server {
         res.end(JSON.stringify({ error: { message: 'model overloaded', type: 'server_error', code: 'overloaded' } }));
         return;
       }
-      if (mode === 'slow') return; // never answers
+      if (mode === 'slow') {
+        res.on('close', () => slowClosed++);
+        return; // never answers
+      }
       if (req.url === '/v1/models') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake', object: 'model', created: 0, owned_by: 'test' }] }));
@@ -235,6 +239,23 @@ describe('startProxy with the openai client', () => {
       .catch((e: unknown) => e);
     expect((timeout as InstanceType<typeof OpenAI.APIError>).status).toBe(504);
     expect((timeout as Error).message).toMatch(/did not answer within 200 ms/);
+  });
+
+  it('aborts the upstream request when the client disconnects', async () => {
+    mode = 'slow';
+    const aborting = new AbortController();
+    const request = fetch(`${proxy.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT_KEY}` },
+      body: JSON.stringify(ask),
+      signal: aborting.signal,
+    }).catch((e: unknown) => e);
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = slowClosed;
+    aborting.abort();
+    await request;
+    for (let i = 0; i < 100 && slowClosed === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(slowClosed).toBe(before + 1);
   });
 
   it('answers malformed bodies with 400 and keeps serving', async () => {
