@@ -4,11 +4,13 @@
  */
 import { LineageError } from '@lineage/core';
 import { type CliIo, writeLine } from './cli-io.js';
+import { accounts, accountsHelp } from './commands/accounts.js';
 import { canary, canaryHelp } from './commands/canary.js';
 import { detect, detectHelp } from './commands/detect.js';
 import { embed, embedHelp } from './commands/embed.js';
 import { key, keyHelp } from './commands/key.js';
 import { keygen, keygenHelp } from './commands/keygen.js';
+import { serve, serveHelp } from './commands/serve.js';
 import { testbed, testbedHelp } from './commands/testbed.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,6 +28,8 @@ const commands: Record<string, Command> = {
   embed: { summary: 'mark texts for an account (lexical scheme)', help: embedHelp, run: embed },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
   canary: { summary: 'scan texts or probe a suspect for ledgered canaries', help: canaryHelp, run: canary, ownHelp: true },
+  serve: { summary: 'run the marking proxy in front of an OpenAI-compatible upstream', help: serveHelp, run: serve },
+  accounts: { summary: "manage the proxy's client API keys and campaigns", help: accountsHelp, run: accounts, ownHelp: true },
   testbed: { summary: 'train, serve and distill local n-gram models', help: testbedHelp, run: testbed, ownHelp: true },
 };
 
