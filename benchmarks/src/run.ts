@@ -10,6 +10,7 @@ import { runGreenListBench } from './green-list-bench.js';
 import { runIdentityBench } from './identity-bench.js';
 import { ledgerSummary, runLedgerBench } from './ledger-bench.js';
 import { lexicalSummary, runLexicalBench } from './lexical.js';
+import { proxyLoadSummary, runProxyLoadBench } from './proxy-load-bench.js';
 import { runTestbedBench } from './testbed-bench.js';
 
 const short = process.argv.includes('--short');
@@ -45,6 +46,9 @@ writeFileSync(new URL('ledger.json', resultsDir), `${JSON.stringify({ machine, .
 
 const canaryScan = runCanaryScanBench(short);
 writeFileSync(new URL('canary-scan.json', resultsDir), `${JSON.stringify({ machine, ...canaryScan }, null, 2)}\n`);
+
+const proxyLoad = await runProxyLoadBench(short);
+writeFileSync(new URL('proxy-load.json', resultsDir), `${JSON.stringify({ machine, ...proxyLoad }, null, 2)}\n`);
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
@@ -86,7 +90,8 @@ ${identity.decoding.map((d) => `| ${d.accounts.toLocaleString('en-US')} | ${d.bu
 
 ${lexicalSummary(lexical)}
 ${ledgerSummary(ledger)}
-${canaryScanSummary(canaryScan)}`;
+${canaryScanSummary(canaryScan)}
+${proxyLoadSummary(proxyLoad)}`;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
 console.log(`Results: ${new URL('lexical.json', resultsDir).pathname} (and the other JSON files there).`);
