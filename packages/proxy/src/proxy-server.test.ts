@@ -33,7 +33,8 @@ interface Seen {
   headers: IncomingHttpHeaders;
   body: Record<string, unknown> | undefined;
 }
-let mode: 'ok' | 'error500' | 'slow' = 'ok';
+let mode: 'ok' | 'error500' | 'slow' | 'reset-mid-stream' | 'stall-mid-stream' | 'trickle' = 'ok';
+let trickleClosed = 0;
 const seen: Seen[] = [];
 let upstream: Server;
 let slowClosed = 0;
@@ -59,6 +60,25 @@ function fakeUpstream(): Server {
       if (req.url === '/v1/models') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ object: 'list', data: [{ id: 'fake', object: 'model', created: 0, owned_by: 'test' }] }));
+        return;
+      }
+      if (body?.stream && (mode === 'reset-mid-stream' || mode === 'stall-mid-stream' || mode === 'trickle')) {
+        // A third of TEXT, then a reset, a stall, or the rest one piece every 20 ms.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const piece = (at: number) =>
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'fake', choices: [{ index: 0, delta: { content: TEXT.slice(at, at + 7) }, finish_reason: null }] })}\n\n`;
+        const third = Math.floor(TEXT.length / 3 / 7) * 7;
+        for (let at = 0; at < third; at += 7) res.write(piece(at));
+        if (mode === 'reset-mid-stream') setTimeout(() => res.socket?.destroy(), 30);
+        if (mode === 'trickle') {
+          res.on('close', () => trickleClosed++);
+          let at = third;
+          const timer = setInterval(() => {
+            if (at >= TEXT.length || res.destroyed) return clearInterval(timer);
+            res.write(piece(at));
+            at += 7;
+          }, 20);
+        }
         return;
       }
       const n = typeof body?.n === 'number' ? body.n : 1;
@@ -256,6 +276,76 @@ describe('startProxy with the openai client', () => {
     await request;
     for (let i = 0; i < 100 && slowClosed === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(slowClosed).toBe(before + 1);
+  });
+
+  it('ends a stream the upstream resets or stalls mid-answer with an error event, held-back text marked, no [DONE]', async () => {
+    const stalling = await start({ upstreamTimeoutMs: 300 });
+    for (const [failure, code] of [
+      ['reset-mid-stream', 'upstream_disconnected'],
+      ['stall-mid-stream', 'upstream_timeout'],
+    ] as const) {
+      mode = failure;
+      events.length = 0;
+      const response = await fetch(`${stalling.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT_KEY}` },
+        body: JSON.stringify({ ...ask, stream: true }),
+      });
+      expect(response.status).toBe(200);
+      const datas = (await response.text())
+        .split('\n\n')
+        .filter((e) => e.startsWith('data: '))
+        .map((e) => e.slice(6));
+      expect(datas).not.toContain('[DONE]');
+      const last = JSON.parse(datas.at(-1) as string) as { error: { code: string; type: string } };
+      expect(last.error).toMatchObject({ code, type: 'upstream_error' });
+      const text = datas
+        .slice(0, -1)
+        .map((d) => (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+        .join('');
+      // Everything received went out, marked: the cut answer equals marking the third that arrived.
+      const third = TEXT.slice(0, Math.floor(TEXT.length / 3 / 7) * 7);
+      expect(text).toBe(new ResponseMarker({ key }).mark({ accountId: 'acct-1' }, 'Tell me a story.', third).text);
+      expect(events.at(-1)).toMatchObject({ status: 200, error: code, stream: true });
+      // The openai client raises the error event.
+      const error = await (async () => {
+        for await (const _ of await client(stalling).chat.completions.create({ ...ask, stream: true }));
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+    }
+  });
+
+  it('aborts the upstream when the client disconnects mid-stream, and keeps serving', async () => {
+    mode = 'trickle';
+    const before = trickleClosed;
+    const aborting = new AbortController();
+    const response = await fetch(`${proxy.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT_KEY}` },
+      body: JSON.stringify({ ...ask, stream: true }),
+      signal: aborting.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    aborting.abort();
+    for (let i = 0; i < 200 && trickleClosed === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(trickleClosed).toBe(before + 1);
+    mode = 'ok';
+    expect((await client(proxy).chat.completions.create(ask)).choices[0]?.message.content).toBe(expected());
+  });
+
+  it('answers an oversized body with 413 before reading it all, forwarding nothing', async () => {
+    const small = await start({ maxBodyBytes: 1024 });
+    const big = JSON.stringify({ ...ask, messages: [{ role: 'user', content: 'x'.repeat(64 * 1024) }] });
+    const response = await fetch(`${small.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
+      body: big,
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
+    expect(seen).toHaveLength(0);
+    expect((await client(small).chat.completions.create(ask)).choices[0]?.message.content).toBe(expected());
   });
 
   it('answers malformed bodies with 400 and keeps serving', async () => {

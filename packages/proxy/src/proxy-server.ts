@@ -4,6 +4,14 @@
  * with the provider's upstream key (never the client's), and every answer is marked for the
  * client's account, streamed (SSE) or not. One structured log event per request; keys, prompts
  * and answers never appear in logs or errors.
+ *
+ * Failures: before the answer starts, the client gets an OpenAI-style JSON error (502 unreachable,
+ * 504 timeout, 413 body too large). Once a stream has started its status cannot change, so when
+ * the upstream resets, stalls past `upstreamTimeoutMs` or sends an oversized event mid-stream,
+ * the text the marker still holds back is flushed (marked), then one `data: {"error": …}` event
+ * goes out and the stream ends without `[DONE]`; OpenAI clients raise it as an APIError. When the
+ * marking itself fails (a ledger write), held-back text is dropped, never sent unmarked. A client
+ * that goes away aborts the upstream call.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +20,7 @@ import type { CanaryMarker } from '@lineage/embed/canary';
 import type { AccountResolver, ResolvedAccount } from './account-resolver.js';
 import { ChatRequestError, lastUserPrompt, parseChatBody, stripRequestLogprobs } from './chat-request.js';
 import { markCompletion, StreamMarking } from './completion-marking.js';
-import { sendError, sendJson } from './openai-error.js';
+import { openAiError, sendError, sendJson } from './openai-error.js';
 import { ResponseMarker } from './response-marker.js';
 import { SseParser } from './sse-parser.js';
 
@@ -310,7 +318,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       res.destroy();
       return;
     }
-    const timedOut = error instanceof _UpstreamTimeout || (error as { cause?: unknown })?.cause instanceof _UpstreamTimeout;
+    const timedOut = _isTimeout(error);
     if (res.headersSent) {
       state.error = timedOut ? 'upstream_timeout' : 'upstream_unreachable';
       res.destroy();
@@ -408,20 +416,31 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       await send('[DONE]');
     };
     const reader = response.body?.getReader();
+    // Only a fault of the upstream (reset, stall, oversized event) lets held-back text be flushed,
+    // marked; after a fault of the marking itself (a ledger failure) it is dropped instead.
+    let upstreamFault = false;
+    const upstreamStep = async <T>(step: () => Promise<T> | T): Promise<T> => {
+      try {
+        return await step();
+      } catch (error) {
+        upstreamFault = true;
+        throw error;
+      }
+    };
     try {
       if (reader) {
         for (;;) {
-          const { done: ended, value } = await timer.race(reader.read());
+          const { done: ended, value } = await upstreamStep(() => timer.race(reader.read()));
           timer.reset();
           if (ended) break;
-          await events(parser.push(decoder.decode(value, { stream: true })));
+          await events(await upstreamStep(() => parser.push(decoder.decode(value, { stream: true }))));
           if (res.destroyed) {
             await reader.cancel().catch(() => {});
             return;
           }
         }
       }
-      await events(parser.push(decoder.decode()));
+      await events(await upstreamStep(() => parser.push(decoder.decode())));
       await events(parser.end());
       // An upstream that ends without [DONE] still gets its held-back text flushed.
       if (!done) {
@@ -431,9 +450,24 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
       }
       res.end();
     } catch (error) {
-      // Headers are out: the client sees a cut stream, never held-back text passed unmarked.
       await reader?.cancel().catch(() => {});
-      upstreamFailure(res, state, error, signal);
+      if (signal.aborted || res.destroyed) return upstreamFailure(res, state, error, signal);
+      // The status is out already: the stream ends with an OpenAI-style error event and no [DONE].
+      const timedOut = _isTimeout(error);
+      const code = upstreamFault ? (timedOut ? 'upstream_timeout' : 'upstream_disconnected') : 'internal_error';
+      state.error = code;
+      if (upstreamFault && !done) {
+        done = true;
+        const last = await marking.end().catch(() => undefined);
+        if (last) await send(JSON.stringify(last));
+      }
+      const message = !upstreamFault
+        ? 'the proxy failed while marking the answer; it is incomplete'
+        : timedOut
+          ? `the upstream stopped sending for ${timeoutMs} ms; the answer is incomplete`
+          : 'the upstream connection failed mid-answer; the answer is incomplete';
+      await send(JSON.stringify(openAiError(message, upstreamFault ? 'upstream_error' : 'api_error', code)));
+      res.end();
     } finally {
       state.canary = marking.canary;
     }
@@ -472,6 +506,10 @@ function _checkUpstream(upstream: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LineageInputError('upstream must be an http or https URL');
   if (url.username || url.password) throw new LineageInputError('upstream must not carry credentials; pass upstreamApiKey instead');
   return upstream.replace(/\/+$/, '');
+}
+
+function _isTimeout(error: unknown): boolean {
+  return error instanceof _UpstreamTimeout || (error as { cause?: unknown })?.cause instanceof _UpstreamTimeout;
 }
 
 function _errorCode(error: unknown): string | undefined {
