@@ -10,7 +10,12 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Marks every string `message.content` of a completion in place; returns whether a canary was inserted. */
+/**
+ * Marks every string `message.content` of a completion in place; returns whether a canary was
+ * inserted. With `n > 1` choices only the first choice with a place carries the canary: every
+ * choice answers the same prompt, so they would all draw the same canary and the ledger would
+ * record it once per choice.
+ */
 export function markCompletion(
   completion: unknown,
   marker: ResponseMarker,
@@ -25,7 +30,7 @@ export function markCompletion(
     if (stripLogprobs && 'logprobs' in choice) choice.logprobs = null;
     const message = choice.message;
     if (!isObject(message) || typeof message.content !== 'string') continue;
-    const marked = marker.mark(account, prompt, message.content);
+    const marked = marker.mark(account, prompt, message.content, { canary: !canary });
     message.content = marked.text;
     canary ||= marked.canary;
   }
@@ -38,6 +43,7 @@ export class StreamMarking {
   readonly #account: ResolvedAccount;
   readonly #prompt: string;
   readonly #stripLogprobs: boolean;
+  #canaryAssigned = false;
   readonly #open = new Map<number, TextPipeline>();
   #last: Json | undefined;
   /** True once any choice's canary went out. */
@@ -87,9 +93,17 @@ export class StreamMarking {
   #pipeline(index: number): TextPipeline {
     let pipeline = this.#open.get(index);
     if (!pipeline) {
-      pipeline = this.#marker.pipeline(this.#account, this.#prompt, (outcome) => {
-        if (outcome.canary !== undefined) this.canary = true;
-      });
+      // Only the first choice to stream carries the canary (see markCompletion): the choices'
+      // texts interleave, so a later one cannot take it over once the first turns out to have no place.
+      pipeline = this.#marker.pipeline(
+        this.#account,
+        this.#prompt,
+        (outcome) => {
+          if (outcome.canary !== undefined) this.canary = true;
+        },
+        { canary: !this.#canaryAssigned },
+      );
+      this.#canaryAssigned = true;
       this.#open.set(index, pipeline);
     }
     return pipeline;

@@ -23,4 +23,4 @@ export {
   serializeAccountsFile,
 } from './accounts-file.js';
 export { type ProxyLogEvent, type ProxyOptions, type ProxyServer, startProxy } from './proxy-server.js';
-export { ResponseMarker, type ResponseMarkerOptions, type TextPipeline } from './response-marker.js';
+export { type ResponseCanaries, ResponseMarker, type ResponseMarkerOptions, type TextPipeline } from './response-marker.js';

@@ -423,6 +423,59 @@ describe('startProxy with the openai client', () => {
     }
   });
 
+  it('puts at most one canary in a response with n > 1 choices, streaming and not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-proxy-'));
+    const ledger = openSqliteLedger(join(dir, 'ledger.db'), { promptStorage: 'text' });
+    try {
+      const marker = new CanaryMarker({ key, rate: 1, capPerDay: 1_000, ledger });
+      const canaried = await start({ canaries: { marker } });
+      const whole = await client(canaried).chat.completions.create({ ...ask, n: 3 });
+      const contents = whole.choices.map((c) => c.message.content ?? '');
+      expect(contents).toHaveLength(3);
+      let records = [...ledger.entries()];
+      expect(records).toHaveLength(1);
+      expect(contents.filter((c) => c.includes(records[0]?.canary as string))).toHaveLength(1);
+      const texts = ['', '', ''];
+      const stream = await client(canaried).chat.completions.create({
+        ...ask,
+        messages: [{ role: 'user', content: 'Another story.' }],
+        n: 3,
+        stream: true,
+      });
+      for await (const chunk of stream) for (const choice of chunk.choices) texts[choice.index] += choice.delta.content ?? '';
+      records = [...ledger.entries()];
+      expect(records).toHaveLength(2);
+      expect(texts.filter((t) => t.includes(records[1]?.canary as string))).toHaveLength(1);
+      // The other choices are marked all the same.
+      expect(texts[1]).toBe(new ResponseMarker({ key }).mark({ accountId: 'acct-1' }, 'Another story.', TEXT).text);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('serves accounts in a campaign with the campaign marker (the flagged rate)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-proxy-'));
+    const ledger = openSqliteLedger(join(dir, 'ledger.db'), { promptStorage: 'text' });
+    try {
+      const never = new CanaryMarker({ key, rate: 0, ledger });
+      const always = new CanaryMarker({ key, rate: 0, flaggedRate: 1, flaggedCampaigns: ['camp-1'], capPerDay: 1_000, ledger });
+      const inCampaign: AccountResolver = {
+        resolve: (apiKey) => (apiKey === CLIENT_KEY ? { accountId: 'acct-1' } : { accountId: 'acct-9', campaignId: 'camp-1' }),
+      };
+      const canaried = await start({
+        key: key.withInfo({ campaigns: [{ id: 'camp-1', createdAt: '2025-01-01T00:00:00.000Z' }] }),
+        accounts: inCampaign,
+        canaries: { marker: never, campaignMarker: always },
+      });
+      await client(canaried).chat.completions.create(ask);
+      expect([...ledger.entries()]).toHaveLength(0);
+      await client(canaried, 'flagged-key').chat.completions.create(ask);
+      expect([...ledger.entries()].map((r) => [r.accountId, r.campaignId])).toEqual([['acct-9', 'camp-1']]);
+    } finally {
+      ledger.close();
+    }
+  });
+
   it('logs one event per request with no keys, prompts or answers', async () => {
     events.length = 0;
     await client(proxy).chat.completions.create(ask);

@@ -16,12 +16,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LineageInputError, type LineageKey } from '@lineage/core';
-import type { CanaryMarker } from '@lineage/embed/canary';
 import type { AccountResolver, ResolvedAccount } from './account-resolver.js';
 import { ChatRequestError, lastUserPrompt, parseChatBody, stripRequestLogprobs } from './chat-request.js';
 import { markCompletion, StreamMarking } from './completion-marking.js';
 import { openAiError, sendError, sendJson } from './openai-error.js';
-import { ResponseMarker } from './response-marker.js';
+import { type ResponseCanaries, ResponseMarker } from './response-marker.js';
 import { SseParser } from './sse-parser.js';
 
 export interface ProxyOptions {
@@ -36,8 +35,11 @@ export interface ProxyOptions {
   readonly host?: string;
   /** Sent upstream as `Authorization: Bearer …`; without it no authorization is sent. */
   readonly upstreamApiKey?: string;
-  /** Canaries, placed before the lexical mark; rate and ledger are the marker's. */
-  readonly canaries?: { readonly marker: CanaryMarker };
+  /**
+   * Canaries, placed before the lexical mark; rate and ledger are the marker's. `campaignMarker`
+   * (the flagged rate) serves accounts in a campaign. At most one choice per response carries one.
+   */
+  readonly canaries?: ResponseCanaries;
   /** Default true: logprobs would expose the unmarked tokens, so they are neither asked for nor passed on. */
   readonly stripLogprobs?: boolean;
   /** Structured events, one per request; they carry no keys, prompts or answers. */

@@ -15,9 +15,16 @@ export interface TextPipeline {
   end(): Promise<string>;
 }
 
+/** Canary markers: `campaignMarker` (same key and ledger, the flagged rate) serves accounts in a campaign. */
+export interface ResponseCanaries {
+  readonly marker: CanaryMarker;
+  /** For accounts in a campaign (flagged by traffic analytics); default `marker`. */
+  readonly campaignMarker?: CanaryMarker | undefined;
+}
+
 export interface ResponseMarkerOptions {
   readonly key: LineageKey;
-  readonly canaries?: { readonly marker: CanaryMarker } | undefined;
+  readonly canaries?: ResponseCanaries | undefined;
   /** Lexical markers kept per account (default 10,000): building one derives the account's keys. */
   readonly cacheSize?: number;
 }
@@ -29,13 +36,13 @@ export interface MarkedText {
 
 export class ResponseMarker {
   readonly #key: LineageKey;
-  readonly #canaries: CanaryMarker | undefined;
+  readonly #canaries: ResponseCanaries | undefined;
   readonly #cacheSize: number;
   readonly #markers = new Map<string, LexicalMarker>();
 
   constructor(options: ResponseMarkerOptions) {
     this.#key = options.key;
-    this.#canaries = options.canaries?.marker;
+    this.#canaries = options.canaries;
     this.#cacheSize = options.cacheSize ?? 10_000;
   }
 
@@ -47,21 +54,30 @@ export class ResponseMarker {
     this.#lexical(account);
   }
 
-  /** Marks one whole answer. */
-  mark(account: ResolvedAccount, prompt: string, text: string): MarkedText {
+  /** Marks one whole answer; `canary: false` skips the canary (another choice of the response has it). */
+  mark(account: ResolvedAccount, prompt: string, text: string, options: { readonly canary?: boolean } = {}): MarkedText {
     let canary = false;
-    if (this.#canaries) {
-      const outcome = this.#canaries.mark({ ...request(account, prompt), text });
+    const canaries = options.canary === false ? undefined : this.#canaryMarker(account);
+    if (canaries) {
+      const outcome = canaries.mark({ ...request(account, prompt), text });
       text = outcome.text;
       canary = outcome.canary !== undefined;
     }
     return { text: this.#lexical(account).mark(text), canary };
   }
 
-  /** A pipeline for one streamed answer; `onCanary` learns whether a canary went out. */
-  pipeline(account: ResolvedAccount, prompt: string, onCanary?: (outcome: CanaryOutcome) => void): TextPipeline {
+  /**
+   * A pipeline for one streamed answer; `onCanary` learns whether a canary went out; with
+   * `canary: false` the pipeline carries no canary.
+   */
+  pipeline(
+    account: ResolvedAccount,
+    prompt: string,
+    onCanary?: (outcome: CanaryOutcome) => void,
+    options: { readonly canary?: boolean } = {},
+  ): TextPipeline {
     const lexical = this.#lexical(account).rewriter();
-    const canaries = this.#canaries;
+    const canaries = options.canary === false ? undefined : this.#canaryMarker(account);
     if (!canaries) {
       return {
         push: async (text) => lexical.push(text),
@@ -76,6 +92,11 @@ export class ResponseMarker {
         return lexical.push(rest) + lexical.end();
       },
     };
+  }
+
+  #canaryMarker(account: ResolvedAccount): CanaryMarker | undefined {
+    if (!this.#canaries) return undefined;
+    return account.campaignId === undefined ? this.#canaries.marker : (this.#canaries.campaignMarker ?? this.#canaries.marker);
   }
 
   #lexical(account: ResolvedAccount): LexicalMarker {
