@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -395,6 +395,24 @@ describe('startProxy with the openai client', () => {
     const missing = await fetch(`${proxy.url}/completions`, { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { type: string } }).error.type).toBe('not_found_error');
+  });
+
+  it('keeps /v1/models pass-through inside /models: dot segments never reach other upstream paths', async () => {
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(proxy.url);
+        request({ host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${CLIENT_KEY}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (const path of ['/v1/models/../files', '/v1/models/%2e%2e/files', '/v1/models/.%2E/.%2e/admin', '/v1/models/a%2F..%2F..%2Ffiles'])
+      expect(await raw(path)).toBe(404);
+    expect(seen).toHaveLength(0);
+    await raw('/v1/models/org/model:ft-1');
+    expect(seen.map((s) => s.url)).toEqual(['/v1/models/org/model%3Aft-1']);
   });
 
   it('inserts and records canaries when configured, streaming and not', async () => {

@@ -193,7 +193,9 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       if (req.method !== 'GET') return reply(res, state, 405, `use GET ${path}`, 'invalid_request_error', 'method_not_allowed');
       if (!authenticate(req, res, state)) return;
-      await passThrough(res, `${upstream}${path.slice(3)}`, { method: 'GET' }, state, signal);
+      const model = _modelPath(path.slice('/v1/models'.length));
+      if (model === undefined) return reply(res, state, 404, 'no such model path', 'not_found_error', 'not_found');
+      await passThrough(res, `${upstream}/models${model}`, { method: 'GET' }, state, signal);
       return;
     }
     reply(
@@ -508,6 +510,28 @@ function _checkUpstream(upstream: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LineageInputError('upstream must be an http or https URL');
   if (url.username || url.password) throw new LineageInputError('upstream must not carry credentials; pass upstreamApiKey instead');
   return upstream.replace(/\/+$/, '');
+}
+
+/**
+ * The model id part of `/v1/models/…`, re-encoded segment by segment, or undefined. Dot segments
+ * (also percent-encoded) would let a client walk out of `/models` to any upstream path under the
+ * provider's upstream key, so they are refused.
+ */
+function _modelPath(rest: string): string | undefined {
+  if (rest === '') return '';
+  const segments = rest.slice(1).split('/');
+  const encoded: string[] = [];
+  for (const segment of segments) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return undefined;
+    }
+    if (decoded === '' || decoded === '.' || decoded === '..' || /[\\/\p{Cc}]/u.test(decoded)) return undefined;
+    encoded.push(encodeURIComponent(decoded));
+  }
+  return `/${encoded.join('/')}`;
 }
 
 function _isTimeout(error: unknown): boolean {
