@@ -33,7 +33,7 @@ interface Seen {
   headers: IncomingHttpHeaders;
   body: Record<string, unknown> | undefined;
 }
-let mode: 'ok' | 'error500' | 'slow' | 'reset-mid-stream' | 'stall-mid-stream' | 'trickle' = 'ok';
+let mode: 'ok' | 'error500' | 'slow' | 'after-done' | 'reset-mid-stream' | 'stall-mid-stream' | 'trickle' = 'ok';
 let trickleClosed = 0;
 const seen: Seen[] = [];
 let upstream: Server;
@@ -48,8 +48,15 @@ function fakeUpstream(): Server {
     req.on('end', () => {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (mode === 'after-done') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const chunk = (content: string) =>
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'fake', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+        res.end(`${chunk(TEXT)}data: [DONE]\n\n${chunk('late text')}`);
+        return;
+      }
       if (mode === 'error500') {
-        res.writeHead(500, { 'content-type': 'application/json' });
+        res.writeHead(500, { 'content-type': 'application/json', 'retry-after': '7' });
         res.end(JSON.stringify({ error: { message: 'model overloaded', type: 'server_error', code: 'overloaded' } }));
         return;
       }
@@ -244,6 +251,20 @@ describe('startProxy with the openai client', () => {
     expect(error).toBeInstanceOf(OpenAI.InternalServerError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('model overloaded');
+    expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('7');
+  });
+
+  it('passes nothing on after [DONE]', async () => {
+    mode = 'after-done';
+    const raw = await (
+      await fetch(`${proxy.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${CLIENT_KEY}` },
+        body: JSON.stringify({ ...ask, stream: true }),
+      })
+    ).text();
+    expect(raw.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(raw).not.toContain('late text');
   });
 
   it('answers 502 when the upstream is down and 504 when it times out', async () => {

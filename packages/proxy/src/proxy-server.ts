@@ -363,7 +363,14 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     const body = Buffer.from(await _readUpstream(response, timer));
     state.status = response.status;
     if (!response.ok) state.error ??= `upstream_${response.status}`;
+    // Retry hints let OpenAI clients back off on 429/503 as they would against the upstream.
+    const retry: Record<string, string> = {};
+    for (const name of ['retry-after', 'retry-after-ms']) {
+      const value = response.headers.get(name);
+      if (value !== null && /^[\w ,:.-]{1,64}$/.test(value)) retry[name] = value;
+    }
     res.writeHead(response.status, {
+      ...retry,
       'content-type': response.headers.get('content-type') ?? 'application/json',
       'content-length': String(body.length),
     });
@@ -397,6 +404,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
     };
     const events = async (datas: string[]) => {
       for (const data of datas) {
+        // Nothing follows [DONE]: a later chunk would open new pipelines (and canary draws).
+        if (done) continue;
         if (data === '[DONE]') {
           await finish();
           continue;
@@ -405,7 +414,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyServer> {
         try {
           chunk = JSON.parse(data);
         } catch {
-          await send(data);
+          // Not JSON (so no choices to mark): passed on, one data line per line so the event stays one event.
+          await send(data.split('\n').join('\ndata: '));
           continue;
         }
         await marking.chunk(chunk);
