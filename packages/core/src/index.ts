@@ -49,6 +49,7 @@ export { bonferroni, holm } from './multiple-testing.js';
 export { lnNormalUpperTail, normalQuantileFromLnTail } from './normal-tail.js';
 export { lnOfPValue, log1mExp, logAddExp, type PValue, pValueFromLn } from './p-value.js';
 export { contextSeed, greenProbability, greenThreshold, mix32, type PrfKey, prfKeyFromBytes, prfUniform, prfWord } from './prf.js';
+export { type PrivateFileFailure, readOpenFile, type WritePrivateFileOptions, writePrivateFileAtomically } from './private-file.js';
 export {
   DEFAULT_SCHEME_PARAMETERS,
   type GreenListParameters,

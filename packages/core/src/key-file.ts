@@ -6,30 +6,17 @@
  * secret, not even through a JSON parser's excerpt of the file.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  linkSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { keyIdOf } from './commitment.js';
 import { equalStrings } from './constant-time.js';
 import { DEFAULT_ENCODING, type EncodingName, isEncodingName } from './encodings.js';
-import { KeyFileError, LineageError, LineageInputError } from './errors.js';
+import { KeyFileError, LineageInputError } from './errors.js';
 import { isRecord } from './is-record.js';
 import { type Campaign, type KeyEpoch, LineageKey } from './lineage-key.js';
+import { readOpenFile, writePrivateFileAtomically } from './private-file.js';
 import { resolveSchemeParameters, type SchemeParameters } from './scheme-parameters.js';
 
 export const KEY_FILE_FORMAT = 'lineage-key';
@@ -113,7 +100,15 @@ export function serializeKeyFile(key: LineageKey): string {
 
 /** Writes a key file atomically with mode 0600. */
 export function saveKeyFile(key: LineageKey, path: string, options: { readonly force?: boolean } = {}): void {
-  _writeAtomically(path, serializeKeyFile(key), options.force ?? false);
+  writePrivateFileAtomically(path, serializeKeyFile(key), {
+    replace: options.force ?? false,
+    fail: (stage, code) =>
+      stage === 'create'
+        ? new KeyFileError(path, `cannot be written: the folder is missing or not writable (${code})`)
+        : code === 'EEXIST'
+          ? new KeyFileError(path, 'already exists. Use --force to replace it (the old key is then lost).')
+          : new KeyFileError(path, `cannot be written (${code ?? 'unknown error'})`),
+  });
 }
 
 /** Reads and fully validates a key file. */
@@ -270,64 +265,8 @@ function _readPrivateFile(path: string): string {
       );
     }
     if (stat.size > MAX_KEY_FILE_BYTES) throw new KeyFileError(path, 'is too large to be a Lineage key file');
-    const buffer = Buffer.alloc(stat.size);
-    let offset = 0;
-    while (offset < stat.size) {
-      const read = readSync(fd, buffer, offset, stat.size - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return buffer.subarray(0, offset).toString('utf8');
+    return readOpenFile(fd, stat.size);
   } finally {
     closeSync(fd);
-  }
-}
-
-function _writeAtomically(path: string, content: string, force: boolean): void {
-  const target = resolve(path);
-  const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = openSync(temp, 'wx', 0o600);
-  } catch (error) {
-    throw new KeyFileError(path, `cannot be written: the folder is missing or not writable (${(error as NodeJS.ErrnoException).code})`);
-  }
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    if (force) {
-      renameSync(temp, target);
-    } else {
-      // link() fails if the target exists, so a concurrent writer can never be clobbered.
-      linkSync(temp, target);
-      unlinkSync(temp);
-    }
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // the temp file is gone already
-    }
-    if (error instanceof LineageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new KeyFileError(path, 'already exists. Use --force to replace it (the old key is then lost).');
-    throw new KeyFileError(path, `cannot be written (${code ?? 'unknown error'})`);
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename itself is atomic.
   }
 }

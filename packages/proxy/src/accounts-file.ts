@@ -7,22 +7,8 @@
  * file at the same time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  type Stats,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { ID_PATTERN, isRecord, LineageInputError } from '@lineage/core';
+import { closeSync, fstatSync, openSync, type Stats, statSync } from 'node:fs';
+import { ID_PATTERN, isRecord, LineageInputError, readOpenFile, writePrivateFileAtomically } from '@lineage/core';
 import type { AccountResolver, ResolvedAccount } from './account-resolver.js';
 
 export const ACCOUNTS_FILE_FORMAT = 'lineage-accounts';
@@ -340,58 +326,20 @@ function _readFile(path: string): string {
       throw new LineageInputError(`${path}: is writable by group or others (mode ${mode}); run \`chmod 600 ${path}\``);
     }
     if (stat.size > MAX_ACCOUNTS_FILE_BYTES) throw new LineageInputError(`${path}: is larger than 64 MiB; refusing to load it`);
-    const buffer = Buffer.alloc(stat.size);
-    let offset = 0;
-    while (offset < stat.size) {
-      const read = readSync(fd, buffer, offset, stat.size - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return buffer.subarray(0, offset).toString('utf8');
+    return readOpenFile(fd, stat.size);
   } finally {
     closeSync(fd);
   }
 }
 
 function _writeAtomically(path: string, content: string): void {
-  const target = resolve(path);
-  const dir = dirname(target);
-  const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = openSync(temp, 'wx', 0o600);
-  } catch (error) {
-    throw new LineageInputError(
-      `${path}: cannot be written: the folder is missing or not writable (${(error as NodeJS.ErrnoException).code})`,
-    );
-  }
-  try {
-    try {
-      fchmodSync(fd, 0o600);
-      const bytes = Buffer.from(content, 'utf8');
-      for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // the temp file is gone already
-    }
-    throw new LineageInputError(`${path}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
-  }
-  try {
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename itself is atomic.
-  }
+  writePrivateFileAtomically(path, content, {
+    replace: true,
+    fail: (stage, code) =>
+      new LineageInputError(
+        stage === 'create'
+          ? `${path}: cannot be written: the folder is missing or not writable (${code})`
+          : `${path}: cannot be written (${code ?? 'unknown error'})`,
+      ),
+  });
 }
