@@ -2,34 +2,15 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { LineageError } from '@lineage/core';
 import { openAccountsFile } from '@lineage/proxy';
 import { describe, expect, it } from 'vitest';
-import { accounts } from './accounts.js';
+import { runCaptured } from '../run-cli.test-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-accounts-cli-'));
 let counter = 0;
 const freshPath = () => join(dir, `accounts-${++counter}.json`);
 
-// Mirrors runCli's exit-code contract: a LineageError (UsageError included) is exit code 2.
-async function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  let code: number;
-  try {
-    code = await accounts(args, { stdin: Readable.from([]), stdout, stderr });
-  } catch (error) {
-    if (!(error instanceof LineageError)) throw error;
-    err += `lineage: ${error.message}\n`;
-    code = 2;
-  }
-  return { code, out, err };
-}
+const run = (args: readonly string[]) => runCaptured(['accounts', ...args]);
 
 describe('lineage accounts', () => {
   it('add --json prints exactly account and apiKey (plus campaign); the key resolves; the file holds no key', async () => {
