@@ -175,10 +175,7 @@ describe('lineage canary', () => {
     const cases: [string[], RegExp][] = [
       [['embed', '--key', key, '--account', 'a', '--canary-rate', '0.5'], /needs --ledger/],
       [['embed', '--key', key, '--account', 'a', '--ledger', join(dir, 'x.db')], /--ledger only applies with --canary-rate/],
-      [
-        ['embed', '--key', key, '--account', 'a', '--canary-rate', '2', '--ledger', join(dir, 'x.db')],
-        /--canary-rate must be a number in \[0, 1\]/,
-      ],
+      [['embed', '--key', key, '--account', 'a', '--canary-rate', '2', '--ledger', join(dir, 'x.db')], /--canary-rate must be in \[0, 1\]/],
       [['canary', 'scan'], /needs --ledger/],
       [['canary', 'nope'], /needs one of scan, probe, export/],
       [['canary', 'scan', '--ledger', join(dir, 'missing', 'none.db')], /./],

@@ -10,6 +10,7 @@ import { type CliIo, writeColumns, writeJson, writeLine, writeTable } from '../c
 import { parseCommandArgs } from '../parse-command-args.js';
 import { readTextInputs } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
+import { fractionOption, integerOption } from './testbed-options.js';
 
 export const canaryScanHelp = `Usage: lineage canary scan --ledger DB [--json] [--jsonl] [--field NAME] [FILE... | -]
 
@@ -76,13 +77,6 @@ function openLedger(path: string | undefined, command: string): CanaryLedger {
   return openSqliteLedger(path, { readonly: true });
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function scanFields(result: CanaryScanResult, alpha: number) {
   return {
     hits: result.hits.map((h) => ({
@@ -104,14 +98,6 @@ function scanFields(result: CanaryScanResult, alpha: number) {
   };
 }
 
-function alphaOption(value: string | undefined): number {
-  if (value === undefined) return 1e-6;
-  const alpha = Number(value);
-  if (value.trim() === '' || !(alpha > 0 && alpha < 1))
-    throw new UsageError(`--alpha must be a number in (0, 1), got ${JSON.stringify(value)}`);
-  return alpha;
-}
-
 async function scan(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'canary scan',
@@ -125,7 +111,7 @@ async function scan(argv: readonly string[], io: CliIo): Promise<number> {
     },
     { min: 0, max: Number.POSITIVE_INFINITY },
   );
-  const alpha = alphaOption(values.alpha);
+  const alpha = fractionOption('alpha', values.alpha, 1e-6, (x) => x > 0 && x < 1, '(0, 1)');
   const ledger = openLedger(values.ledger, 'scan');
   let scanner: CanaryScanner;
   try {
@@ -191,10 +177,10 @@ async function probe(argv: readonly string[], io: CliIo): Promise<number> {
     apiKey = process.env[values['api-key-env']];
     if (!apiKey) throw new UsageError(`the environment variable ${values['api-key-env']} named by --api-key-env is not set`);
   }
-  const alpha = alphaOption(values.alpha);
-  const perGroup = positiveInteger('--per-group', values['per-group'], 3);
-  const concurrency = positiveInteger('--concurrency', values.concurrency, 4);
-  const timeoutMs = positiveInteger('--timeout-ms', values['timeout-ms'], 60_000);
+  const alpha = fractionOption('alpha', values.alpha, 1e-6, (x) => x > 0 && x < 1, '(0, 1)');
+  const perGroup = integerOption('per-group', values['per-group'], 3, 1, 1_000_000);
+  const concurrency = integerOption('concurrency', values.concurrency, 4, 1, 1_000);
+  const timeoutMs = integerOption('timeout-ms', values['timeout-ms'], 60_000, 1, 3_600_000);
   const client = new ChatClient({
     baseUrl: values['base-url'],
     model: values.model,
@@ -217,7 +203,7 @@ async function probe(argv: readonly string[], io: CliIo): Promise<number> {
         : 'the ledger holds no canary',
     );
   }
-  const maxQueries = positiveInteger('--max-queries', values['max-queries'], selection.prompts.length);
+  const maxQueries = integerOption('max-queries', values['max-queries'], selection.prompts.length, 1, Number.MAX_SAFE_INTEGER);
   const prompts = selection.prompts.slice(0, maxQueries);
   const abort = new AbortController();
   const onSigint = () => abort.abort(new UsageError('interrupted'));

@@ -7,6 +7,7 @@ import { type CliIo, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { readTextInputs } from '../text-input.js';
 import { UsageError } from '../usage-error.js';
+import { fractionOption, integerOption } from './testbed-options.js';
 
 export const embedHelp = `Usage: lineage embed --key FILE --account ID [--campaign ID] [--scheme lexical]
                      [--jsonl] [--field NAME] [--canary-rate R --ledger DB [canary options]]
@@ -95,15 +96,14 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
   let ledger: CanaryLedger | undefined;
   let canaries: CanaryMarker | undefined;
   const markerOptions = () => {
-    const rate = rateOption('--canary-rate', values['canary-rate'] as string);
-    const flaggedRate = values['flagged-rate'] === undefined ? Math.max(rate, 0.25) : rateOption('--flagged-rate', values['flagged-rate']);
-    const capText = values['canary-cap'] ?? '100';
-    if (!/^\d{1,15}$/.test(capText)) throw new UsageError(`--canary-cap must be a non-negative integer, got ${JSON.stringify(capText)}`);
+    const unit = (x: number) => x >= 0 && x <= 1;
+    const rate = fractionOption('canary-rate', values['canary-rate'], 0, unit, '[0, 1]');
+    const flaggedRate = fractionOption('flagged-rate', values['flagged-rate'], Math.max(rate, 0.25), unit, '[0, 1]');
     return {
       key,
       rate,
       flaggedRate,
-      capPerDay: Number(capText),
+      capPerDay: integerOption('canary-cap', values['canary-cap'], 100, 0, 1_000_000_000),
       ...(values.flagged ? { flaggedAccounts: [values.account as string] } : {}),
       ...(values.campaign === undefined ? {} : { flaggedCampaigns: [values.campaign] }),
     };
@@ -156,11 +156,4 @@ export async function embed(argv: readonly string[], io: CliIo): Promise<number>
     }
     return problems > 0 ? 2 : 0;
   }
-}
-
-function rateOption(name: string, value: string): number {
-  const rate = Number(value);
-  if (value.trim() === '' || !(rate >= 0 && rate <= 1))
-    throw new UsageError(`${name} must be a number in [0, 1], got ${JSON.stringify(value)}`);
-  return rate;
 }
