@@ -14,7 +14,7 @@
  *   equals the decoded one with probability radix^-digits, so the account's p-value adds
  *   registered accounts × radix^-digits to bound that event too.
  */
-import { formatCode, type LineageKey, lnOfPValue, logAddExp, type PValue, pValueFromLn } from '@lineage/core';
+import { formatCode, LineageInputError, type LineageKey, lnOfPValue, logAddExp, type PValue, pValueFromLn } from '@lineage/core';
 import type { AccountDirectory } from './account-directory.js';
 import type { DetectionResult } from './detection-result.js';
 import type { ChannelStatistic, SchemeStatistic } from './scheme-statistic.js';
@@ -63,11 +63,30 @@ export interface IdentityResult extends CorrectedResult {
   readonly codeSpaceTerm: number;
 }
 
-/** How results of one test are corrected: Bonferroni over `schemes` schemes tested together. */
+/**
+ * How results of one test are corrected: Bonferroni over `schemes` schemes tested together and
+ * over `looks` planned looks at a growing sample (a sequential probe that may stop early).
+ */
 export interface TestContext {
   readonly key: LineageKey;
   readonly alpha: number;
   readonly schemes: number;
+  /** Planned looks (default 1). */
+  readonly looks?: number;
+}
+
+/** Checks a `looks` option: a positive integer, 1 when absent. */
+export function plannedLooks(looks: number | undefined): number {
+  if (looks === undefined) return 1;
+  if (!Number.isSafeInteger(looks) || looks < 1) throw new LineageInputError(`looks must be a positive integer, got ${looks}`);
+  return looks;
+}
+
+/** The family every result of a test is corrected for: its size and how it is described. */
+function family(test: TestContext): { readonly tests: number; readonly what: string } {
+  const looks = test.looks ?? 1;
+  const parts = [...(test.schemes > 1 ? [`${test.schemes} schemes`] : []), ...(looks > 1 ? [`${looks} planned looks`] : [])];
+  return { tests: test.schemes * looks, what: parts.join(' x ') };
 }
 
 export function detectProvider(options: TokenDetectOptions, statistic: SchemeStatistic): DetectionResult {
@@ -82,8 +101,9 @@ export function providerResult(test: TestContext, statistic: ChannelStatistic, s
 
 export function campaignResults(test: TestContext, statistic: ChannelStatistic, sums: ChannelSums): CampaignResult[] {
   const campaigns = sums.campaigns.size;
-  const tests = test.schemes * campaigns;
-  const what = test.schemes > 1 ? `${campaigns} campaigns x ${test.schemes} schemes` : `${campaigns} campaigns`;
+  const base = family(test);
+  const tests = base.tests * campaigns;
+  const what = base.what === '' ? `${campaigns} campaigns` : `${campaigns} campaigns x ${base.what}`;
   return [...sums.campaigns].map(([campaign, sum]) => ({
     ...result(test, statistic, 'campaign', sum, statistic.tail(sum.total, sum.scored), tests, what),
     channel: 'campaign',
@@ -161,8 +181,8 @@ function result(
   channel: DetectionResult['channel'],
   { scored, total }: ScoreSum,
   raw: PValue,
-  tests = test.schemes,
-  what = `${tests} schemes`,
+  tests = family(test).tests,
+  what = family(test).what,
 ): CorrectedResult {
   const tail = tests > 1 ? pValueFromLn(lnOfPValue(raw) + Math.log(tests)) : raw;
   return {

@@ -15,6 +15,7 @@ import {
   campaignResults,
   type IdentityResult,
   identityResult,
+  plannedLooks,
   providerResult,
   type TestContext,
 } from './channel-detection.js';
@@ -41,6 +42,8 @@ export interface DetectTokensOptions extends TokenDetectOptions {
   readonly accounts?: AccountDirectory | Iterable<string>;
   /** Schemes tested together on these texts, for the correction (default: those tested here). */
   readonly testedSchemes?: number;
+  /** Planned looks of a sequential test on a growing sample, for the Bonferroni correction (default 1). */
+  readonly looks?: number;
 }
 
 export function detectTokens(options: DetectTokensOptions): CorrectedResult[] {
@@ -50,7 +53,7 @@ export function detectTokens(options: DetectTokensOptions): CorrectedResult[] {
   const tested = options.testedSchemes ?? schemes.length;
   if (!Number.isInteger(tested) || tested < schemes.length)
     throw new LineageInputError(`testedSchemes must be an integer of at least ${schemes.length}, got ${tested}`);
-  const test: TestContext = { key: options.key, alpha, schemes: tested };
+  const test: TestContext = { key: options.key, alpha, schemes: tested, looks: plannedLooks(options.looks) };
   const campaigns = options.key.campaigns.map((c) => c.id);
   const provider: CorrectedResult[] = [];
   const campaign: CampaignResult[] = [];

@@ -23,7 +23,14 @@ import {
   ScoringTape,
 } from '@lineage/core';
 import type { AccountDirectory } from './account-directory.js';
-import { type CorrectedResult, campaignResults, identityResult, providerResult, type TestContext } from './channel-detection.js';
+import {
+  type CorrectedResult,
+  campaignResults,
+  identityResult,
+  plannedLooks,
+  providerResult,
+  type TestContext,
+} from './channel-detection.js';
 import { directoryOf } from './detect-tokens.js';
 import type { ChannelStatistic } from './scheme-statistic.js';
 import { type ChannelSums, emptyIdentitySums, type ScoreSum } from './tuple-scoring.js';
@@ -40,6 +47,8 @@ export interface DetectLexicalOptions {
   readonly accounts?: AccountDirectory | Iterable<string>;
   /** Schemes tested together on these texts, for the Bonferroni correction (default 1). */
   readonly testedSchemes?: number;
+  /** Planned looks of a sequential test on a growing sample, for the Bonferroni correction (default 1). */
+  readonly looks?: number;
   /** Fingerprint seed of the tape, for reproducible runs (default random). */
   readonly tapeSeed?: Uint8Array;
   /** Defaults to the built-in lexicon (the marker's). */
@@ -62,7 +71,7 @@ export function detectLexical(options: DetectLexicalOptions): CorrectedResult[] 
   const tested = options.testedSchemes ?? 1;
   if (!Number.isInteger(tested) || tested < 1) throw new LineageInputError(`testedSchemes must be a positive integer, got ${tested}`);
   const directory = directoryOf(options);
-  const test: TestContext = { key, alpha, schemes: tested };
+  const test: TestContext = { key, alpha, schemes: tested, looks: plannedLooks(options.looks) };
   const sums = scanLexicalChannels(options, directory !== undefined);
   return [
     providerResult(test, LEXICAL_STATISTIC, sums),

@@ -13,8 +13,8 @@
  */
 import { LineageInputError } from '@lineage/core';
 import type { ChatClient } from '../probe/chat-client.js';
-import { ProbeHttpError } from '../probe/chat-client.js';
 import { mapConcurrent } from '../probe/concurrency.js';
+import { failsThisQueryOnly } from '../probe/query-failure.js';
 import type { CanaryHit, CanaryScanner, CanaryScanResult, LedgeredCanary } from './canary-scanner.js';
 
 /** A ledger entry as the probe needs it: the prompt text must have been kept. */
@@ -22,9 +22,6 @@ export interface ReplayCandidate extends LedgeredCanary {
   readonly prompt?: string;
   readonly time: number;
 }
-
-/** Statuses that mean every request will fail the same way: a rejected key, or no such endpoint or model. */
-const FATAL_STATUS = new Set([401, 403, 404]);
 
 export interface ReplayPrompt {
   readonly prompt: string;
@@ -127,16 +124,8 @@ export async function replayProbe(options: ReplayProbeOptions): Promise<ReplayPr
         const reproduced = result.hits.some((h) => h.canary === asked.canary && h.account === asked.accountId);
         return { asked, answer: text, reproduced, hits: result.hits };
       } catch (error) {
-        // A wrong endpoint, a redirect or a rejected key fails every request: stop. Anything else
-        // (retries exhausted, a prompt the suspect refuses or finds too long) fails this prompt only.
-        if (
-          error instanceof ProbeHttpError &&
-          !FATAL_STATUS.has(error.status ?? 0) &&
-          !(error.status !== undefined && error.status >= 300 && error.status < 400) &&
-          (error.retryable || error.status !== undefined)
-        ) {
-          return { asked, error: error.message, reproduced: false, hits: [] };
-        }
+        // A wrong endpoint, a redirect or a rejected key stops the probe; other failures fail this prompt only.
+        if (failsThisQueryOnly(error)) return { asked, error: error.message, reproduced: false, hits: [] };
         throw error;
       }
     },

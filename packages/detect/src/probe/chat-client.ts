@@ -115,6 +115,13 @@ export class ChatClient {
   /** The API root without trailing slash, query or fragment (safe to print). */
   readonly baseUrl: string;
   readonly model: string;
+  /** The sampling settings sent with every request (null: the server's default), for reports. */
+  get maxTokens(): number | null {
+    return this.#maxTokens ?? null;
+  }
+  get temperature(): number | null {
+    return this.#temperature ?? null;
+  }
   readonly #apiKey: string | undefined;
   readonly #endpoint: string;
   readonly #timeoutMs: number;
