@@ -5,6 +5,7 @@
 import { LineageError } from '@lineage/core';
 import { type CliIo, writeLine } from './cli-io.js';
 import { accounts, accountsHelp } from './commands/accounts.js';
+import { attribute, attributeHelp } from './commands/attribute.js';
 import { canary, canaryHelp } from './commands/canary.js';
 import { detect, detectHelp } from './commands/detect.js';
 import { embed, embedHelp } from './commands/embed.js';
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   key: { summary: 'show or rotate a key file', help: keyHelp, run: key },
   embed: { summary: 'mark texts for an account (lexical scheme)', help: embedHelp, run: embed },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
+  attribute: { summary: 'name the account or campaign each leaked text was served to', help: attributeHelp, run: attribute },
   canary: { summary: 'scan texts or probe a suspect for ledgered canaries', help: canaryHelp, run: canary, ownHelp: true },
   serve: { summary: 'run the marking proxy in front of an OpenAI-compatible upstream', help: serveHelp, run: serve },
   accounts: { summary: "manage the proxy's client API keys and campaigns", help: accountsHelp, run: accounts, ownHelp: true },
@@ -40,7 +42,7 @@ suspect model was trained on them.
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
   .join('\n')}
 
 Run \`lineage <command> --help\` for a command's options. Exit codes: 0 success (whatever

@@ -7,7 +7,8 @@
  * job (attribution-summary.ts). Built once per run: one tokenizer and one account directory
  * serve every text, and each text is tokenized once for all token-level schemes.
  */
-import { LineageInputError, type LineageKey } from '@lineage/core';
+import { randomBytes } from 'node:crypto';
+import { LineageInputError, type LineageKey, type PrfKey } from '@lineage/core';
 import { createTokenizer, type Tokenizer } from '@lineage/core/tokenizer';
 import type { AccountDirectory } from './account-directory.js';
 import type { CanaryHit, CanaryScanResult } from './canary/canary-scanner.js';
@@ -86,6 +87,10 @@ export class TextAttributor {
   readonly #tokenSchemes: readonly TokenSchemeName[];
   readonly #lexical: boolean;
   readonly #canaries: TextAttributorOptions['canaries'];
+  /** The key with its channel PRF keys derived once per run (HKDF would dominate short texts). */
+  readonly #cachedKey: LineageKey;
+  /** One fingerprint seed for every text's tape (drawing one per text costs a syscall each). */
+  readonly #tapeSeed = new Uint8Array(randomBytes(16));
   #tokenizer: Tokenizer | undefined;
 
   constructor(options: TextAttributorOptions) {
@@ -105,6 +110,7 @@ export class TextAttributor {
     this.#directory = directoryOf(options);
     this.registeredAccounts = this.#directory?.size ?? 0;
     this.#canaries = options.canaries;
+    this.#cachedKey = _withCachedPrfKeys(options.key);
     if (this.#tokenSchemes.length > 0) this.#tokenizer = createTokenizer({ encoding: options.key.tokenizer });
   }
 
@@ -146,7 +152,8 @@ export class TextAttributor {
 
   #detect(text: string): CorrectedResult[] {
     const common = {
-      key: this.key,
+      key: this.#cachedKey,
+      tapeSeed: this.#tapeSeed,
       alpha: this.alpha,
       testedSchemes: this.schemes.length,
       ...(this.#directory ? { accounts: this.#directory } : {}),
@@ -171,6 +178,31 @@ export class TextAttributor {
       shapedWindows: scan.shapedWindows,
     };
   }
+}
+
+/**
+ * A view of the key whose `prfKey` remembers what it derived; everything else is the key's
+ * own (methods bound to it, so its private secret stays reachable only through them). The cache
+ * holds one entry per channel and campaign.
+ */
+function _withCachedPrfKeys(key: LineageKey): LineageKey {
+  const cache = new Map<string, PrfKey>();
+  const prfKey: LineageKey['prfKey'] = (purpose, options = {}) => {
+    const id = `${purpose}\u0000${options.id ?? ''}\u0000${options.epoch ?? ''}`;
+    let found = cache.get(id);
+    if (found === undefined) {
+      found = key.prfKey(purpose, options);
+      cache.set(id, found);
+    }
+    return found;
+  };
+  return new Proxy(key, {
+    get(target, property) {
+      if (property === 'prfKey') return prfKey;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The result with the smallest p-value (log10P, exact below 1e-308), or undefined. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { ID_PATTERN, type LineageKey, loadKeyFile } from '@lineage/core';
+import { type LineageKey, loadKeyFile } from '@lineage/core';
+import { readAccountIds } from '../account-ids.js';
 import { type CliIo, writeColumns, writeJson, writeLine } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { gumbelDetection, tournamentDetection } from '../schemes/distortion-free.js';
@@ -127,24 +127,4 @@ export async function detect(argv: readonly string[], io: CliIo): Promise<number
   if (values.json) writeJson(io.stdout, { results });
   else writeColumns(io.stdout, results);
   return items.some((item) => item.kind === 'problem') ? 2 : 0;
-}
-
-/** Account ids, one per line (blank lines and # comments skipped), each checked with its line number. */
-function readAccountIds(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --accounts ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const ids: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    if (!ID_PATTERN.test(line))
-      throw new UsageError(`--accounts ${path}: line ${index + 1} is not an account id (1-128 of A-Z a-z 0-9 . _ : @ -)`);
-    ids.push(line);
-  });
-  if (ids.length === 0) throw new UsageError(`--accounts ${path} lists no account, so no account could ever be named`);
-  return ids;
 }
