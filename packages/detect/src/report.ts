@@ -1,0 +1,14 @@
+/**
+ * `@lineage/detect/report`: the evidence report of a suspect probe, as versioned JSON and as a
+ * self-contained HTML page (inline SVG charts, no script, no network).
+ */
+export type {
+  CanaryFindings,
+  EvidenceReport,
+  QueryCounts,
+  SchemeTrace,
+  SequentialPlan,
+  TracePoint,
+} from './report/evidence-report.js';
+export { EVIDENCE_REPORT_FORMAT, EVIDENCE_REPORT_VERSION } from './report/evidence-report.js';
+export { renderReportHtml } from './report/report-html.js';
