@@ -72,7 +72,7 @@ Commands:
 
 Run \`lineage canary <command> --help\` for its options.`;
 
-function openLedger(path: string | undefined, command: string): CanaryLedger {
+export function openLedger(path: string | undefined, command: string): CanaryLedger {
   if (!path) throw new UsageError(`canary ${command} needs --ledger DB (see \`lineage canary ${command} --help\`)`);
   return openSqliteLedger(path, { readonly: true });
 }

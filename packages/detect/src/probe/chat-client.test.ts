@@ -515,4 +515,12 @@ describe('ChatClient: options are checked', () => {
       await expect(via.complete(prompt as never)).rejects.toBeInstanceOf(LineageInputError);
     }
   });
+
+  it('gives up at once on a port fetch refuses, saying so', async () => {
+    const blocked = new ChatClient({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm' });
+    const error = await blocked.complete('hi').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProbeHttpError);
+    expect(error).toMatchObject({ attempts: 1, retryable: false });
+    expect((error as Error).message).toMatch(/refuses the port/);
+  });
 });

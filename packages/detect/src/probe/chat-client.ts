@@ -67,15 +67,18 @@ export class ProbeHttpError extends LineageError {
   readonly attempts: number;
   /** True when the failure is transient (overload, timeout, network): a later run may succeed. */
   readonly retryable: boolean;
+  /** True when no request of this client ever reached the server: most likely a wrong URL. */
+  readonly unreachable: boolean;
   constructor(
     message: string,
-    details: { readonly status?: number; readonly attempts: number; readonly retryable: boolean },
+    details: { readonly status?: number; readonly attempts: number; readonly retryable: boolean; readonly unreachable?: boolean },
     options?: ErrorOptions,
   ) {
     super(message, options);
     if (details.status !== undefined) this.status = details.status;
     this.attempts = details.attempts;
     this.retryable = details.retryable;
+    this.unreachable = details.unreachable ?? false;
   }
 }
 
@@ -223,7 +226,8 @@ export class ChatClient {
         const message = this.#redact(failure.describe(attempts));
         // A body that is not a chat completion will not become one later: not transient.
         const retryable = failure.retryable && failure.kind !== 'malformed';
-        const details = { attempts, retryable, ...(failure.status === undefined ? {} : { status: failure.status }) };
+        const unreachable = failure.kind === 'unreachable' && !this.#reachable;
+        const details = { attempts, retryable, unreachable, ...(failure.status === undefined ? {} : { status: failure.status }) };
         throw new ProbeHttpError(message, details, failure.cause === undefined ? undefined : { cause: failure.cause });
       }
       const jitter = Math.min(1, Math.max(0, this.#random() || 0));
@@ -390,6 +394,15 @@ export class ChatClient {
 
   #networkFailure(error: unknown): _Failure {
     const code = _errorCode(error);
+    // fetch refuses some ports outright (the WHATWG "bad port" list: 1, 9, 25, 6000, ...): never transient.
+    if (error instanceof Error && (error.cause as Error | undefined)?.message === 'bad port') {
+      return {
+        kind: 'fatal',
+        retryable: false,
+        cause: error,
+        describe: () => `fetch refuses the port of ${this.baseUrl} (a port browsers and fetch block for safety); use another port`,
+      };
+    }
     if (code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
       return {
         kind: 'fatal',

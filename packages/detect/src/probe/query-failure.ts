@@ -10,7 +10,7 @@ import { ProbeHttpError } from './chat-client.js';
 const FATAL_STATUS = new Set([401, 403, 404]);
 
 export function failsThisQueryOnly(error: unknown): error is ProbeHttpError {
-  if (!(error instanceof ProbeHttpError)) return false;
+  if (!(error instanceof ProbeHttpError) || error.unreachable) return false;
   const { status } = error;
   if (status !== undefined && (FATAL_STATUS.has(status) || (status >= 300 && status < 400))) return false;
   return error.retryable || status !== undefined;
