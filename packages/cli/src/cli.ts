@@ -11,6 +11,7 @@ import { detect, detectHelp } from './commands/detect.js';
 import { embed, embedHelp } from './commands/embed.js';
 import { key, keyHelp } from './commands/key.js';
 import { keygen, keygenHelp } from './commands/keygen.js';
+import { probe, probeHelp } from './commands/probe.js';
 import { serve, serveHelp } from './commands/serve.js';
 import { testbed, testbedHelp } from './commands/testbed.js';
 import { UsageError } from './usage-error.js';
@@ -29,6 +30,7 @@ const commands: Record<string, Command> = {
   embed: { summary: 'mark texts for an account (lexical scheme)', help: embedHelp, run: embed },
   detect: { summary: 'test texts for marks', help: detectHelp, run: detect },
   attribute: { summary: 'name the account or campaign each leaked text was served to', help: attributeHelp, run: attribute },
+  probe: { summary: 'ask a suspect model over its chat API and test it for the marks', help: probeHelp, run: probe },
   canary: { summary: 'scan texts or probe a suspect for ledgered canaries', help: canaryHelp, run: canary, ownHelp: true },
   serve: { summary: 'run the marking proxy in front of an OpenAI-compatible upstream', help: serveHelp, run: serve },
   accounts: { summary: "manage the proxy's client API keys and campaigns", help: accountsHelp, run: accounts, ownHelp: true },
