@@ -10,5 +10,12 @@ export type { DetectionResult } from './detection-result.js';
 export { detectGreenList, type GreenListDetectOptions, greenListStatistic } from './green-list-detector.js';
 export { detectGumbel, type GumbelDetectOptions, gumbelStatistic } from './gumbel-detector.js';
 export { type DetectLexicalOptions, detectLexical, LEXICAL_STATISTIC } from './lexical-detector.js';
+export {
+  type ReadingModeOptions,
+  type ReadingModeResult,
+  type ReadingSchemeResult,
+  readingModeTest,
+  type TopTokenPredictor,
+} from './reading-mode.js';
 export type { ChannelStatistic, SchemeStatistic } from './scheme-statistic.js';
 export { detectTournament, type TournamentDetectOptions, tournamentStatistic } from './tournament-detector.js';

@@ -8,7 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadKeyFile } from '@lineage/core';
+import { type LineageKey, loadKeyFile } from '@lineage/core';
+import { createTokenizer } from '@lineage/core/tokenizer';
+import { type ReadingModeResult, readingModeTest, type TokenSchemeName, type TopTokenPredictor } from '@lineage/detect';
 import { CanaryScanner } from '@lineage/detect/canary';
 import { ChatClient } from '@lineage/detect/probe';
 import { renderReportHtml } from '@lineage/detect/report';
@@ -19,11 +21,14 @@ import {
   type ProbeProgress,
   type ProbeSchemeName,
   probeSuspect,
+  promptSetHash,
 } from '@lineage/detect/suspect';
+import { type LanguageModel, loadModelFile } from '@lineage/testbed';
 import { readAccountIds } from '../account-ids.js';
 import { type CliIo, writeColumns, writeJson, writeLine, writeTable } from '../cli-io.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { readPromptFile } from '../prompt-file.js';
+import { readReadingFile } from '../reading-file.js';
 import { toolVersion } from '../tool-version.js';
 import { UsageError } from '../usage-error.js';
 import { openLedger } from './canary.js';
@@ -61,6 +66,19 @@ Options:
   --json              print the report on stdout
   -h, --help          show this help
 
+Open-weight suspects (reading mode, Sander et al. 2024), run beside the black-box tests:
+  --suspect-model F   the suspect as a testbed model file (lineage testbed train/distill);
+                      its top-1 next token is the argmax of its next-token distribution
+  --reading FILE      marked texts to read through it (JSONL with a "text" field, or plain
+                      text, one per line), e.g. a random sample of served outputs, chosen
+                      without looking at their scores. At each position the suspect's top-1
+                      prediction after the true preceding tokens is scored under the key (the
+                      true token never is), each window once at its first occurrence: exact
+                      tails, reported as "reading", a separate test at --alpha, Bonferroni over
+                      the token-level schemes read (kgw, gumbel, tournament; not lexical)
+  An endpoint that only returns top-k logprobs over the chat API cannot be teacher-forced on a
+  given text, so reading mode needs the model itself; such an endpoint gets the black-box tests.
+
 Exit codes: 0 when the probe ran (whatever the verdict), 130 after Ctrl-C (partial report
 written), 2 on bad usage or when the suspect cannot be asked, 1 on an internal failure.`;
 
@@ -88,6 +106,8 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
       out: { type: 'string' },
       html: { type: 'string' },
       json: { type: 'boolean' },
+      'suspect-model': { type: 'string' },
+      reading: { type: 'string' },
     },
     { min: 0, max: 0 },
   );
@@ -107,6 +127,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
   const concurrency = integerOption('concurrency', values.concurrency, 4, 1, 1_000);
   const timeoutMs = integerOption('timeout-ms', values['timeout-ms'], 60_000, 1, 3_600_000);
   const key = loadKeyFile(values.key as string);
+  const reader = openReading(values['suspect-model'], values.reading, scheme, key);
   const prompts = readPromptFile(values.prompts as string);
   const maxQueries = integerOption('max-queries', values['max-queries'], prompts.length, 1, Number.MAX_SAFE_INTEGER);
   const looks = integerOption('looks', values.looks, Math.min(4, maxQueries), 1, maxQueries);
@@ -168,11 +189,54 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
     process.removeListener('SIGINT', onSigint);
     progress.end();
   }
+  if (reader) {
+    const reading = reader.run(alpha);
+    report = { ...report, corrections: [...report.corrections, reader.correction(reading)], reading };
+  }
   if (values.out) writeReportFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
   if (values.html) writeReportFile(values.html, renderReportHtml(report));
   if (values.json) writeJson(io.stdout, report);
   else writeSummary(io, report, values.out, values.html);
   return report.status === 'interrupted' ? 130 : 0;
+}
+
+/** Reading mode's inputs, checked before any query is sent: the suspect model and the marked texts. */
+function openReading(
+  modelPath: string | undefined,
+  readingPath: string | undefined,
+  scheme: string,
+  key: LineageKey,
+): { run(alpha: number): ReadingModeResult; correction(r: ReadingModeResult): string } | undefined {
+  if (modelPath === undefined && readingPath === undefined) return undefined;
+  if (modelPath === undefined || readingPath === undefined)
+    throw new UsageError('--suspect-model and --reading go together: reading mode feeds the --reading texts through the --suspect-model');
+  if (scheme === 'lexical')
+    throw new UsageError('reading mode tests token-level schemes: use --scheme kgw, gumbel, tournament or auto with --suspect-model');
+  const model = loadModelFile(modelPath);
+  if (model.encoding !== key.tokenizer)
+    throw new UsageError(`--suspect-model ${modelPath} predicts ${model.encoding} tokens, but the key's tokenizer is ${key.tokenizer}`);
+  const raw = readReadingFile(readingPath);
+  using tokenizer = createTokenizer({ encoding: key.tokenizer });
+  const texts = raw.map((text) => tokenizer.encode(text));
+  return {
+    run: (alpha) =>
+      readingModeTest({ key, scheme: scheme === 'auto' ? 'auto' : (scheme as TokenSchemeName), texts, predict: topTokenOf(model), alpha }),
+    correction: (r) =>
+      `reading mode: a separate test at alpha on ${raw.length} marked texts (SHA-256 ${promptSetHash(raw)}) read through the suspect model with teacher forcing; only its top-1 prediction is scored (never the true token), each window once at its first occurrence across the texts, so the tail is exact${
+        r.schemes.length > 1
+          ? `; Bonferroni over the ${r.schemes.length} schemes read (each p-value x ${r.schemes.length}), the most significant reported`
+          : ''
+      }`,
+  };
+}
+
+/** The testbed model's most probable next token; a short context is read as a paragraph start, as the model was trained. */
+function topTokenOf(model: LanguageModel): TopTokenPredictor {
+  const tail = model.order - 1;
+  return (context) => {
+    const read = context.length >= tail ? context.subarray(context.length - tail) : [model.boundaryId, ...context];
+    return (model.topLogProbs(read, 1)[0] as { readonly token: number }).token;
+  };
 }
 
 function writeReportFile(path: string, content: string): void {
@@ -245,6 +309,14 @@ function writeSummary(io: CliIo, report: EvidenceReport, out?: string, html?: st
           [
             'canaries',
             `${report.canaries.hits.length} of ${report.canaries.draws} draws found, log10 p ${report.canaries.log10P.toFixed(2)}`,
+          ],
+        ] as const)
+      : []),
+    ...(report.reading
+      ? ([
+          [
+            'reading',
+            `${report.reading.verdict} (${report.reading.scheme}, ${report.reading.scored} windows read, p ${report.reading.pValue.toPrecision(3)}, log10 p ${report.reading.log10P.toFixed(2)})`,
           ],
         ] as const)
       : []),

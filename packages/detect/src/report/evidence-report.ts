@@ -7,6 +7,7 @@
  * from this object alone.
  */
 import type { CampaignResult, CorrectedResult, IdentityResult } from '../channel-detection.js';
+import type { ReadingModeResult } from '../reading-mode.js';
 
 export const EVIDENCE_REPORT_FORMAT = 'lineage-evidence-report';
 export const EVIDENCE_REPORT_VERSION = 1;
@@ -67,6 +68,11 @@ export interface QueryCounts {
   readonly requests: number;
   /** Tokens of the answers used, with the key's tokenizer. */
   readonly answerTokens: number;
+  /**
+   * SHA-256 over the answers used, in the order tested (each as UTF-8 behind its 4-byte length),
+   * hex: with the key, the prompts and the answer cache, anyone can recompute every number.
+   */
+  readonly answersSha256: string;
 }
 
 export interface SequentialPlan {
@@ -119,4 +125,9 @@ export interface EvidenceReport {
   readonly canaries: CanaryFindings | null;
   readonly queries: QueryCounts;
   readonly traces: readonly SchemeTrace[];
+  /**
+   * The open-weight reading-mode test (marked texts fed through the suspect's own next-token
+   * distributions), a separate test at alpha; absent or null when it was not run.
+   */
+  readonly reading?: ReadingModeResult | null;
 }

@@ -36,6 +36,7 @@ export function renderReportHtml(report: EvidenceReport): string {
 ${verdictHeader(report)}
 ${testedSection(report)}
 ${schemesSection(report)}
+${readingSection(report.reading)}
 ${campaignsSection(report)}
 ${identitySection(report.identity)}
 ${canarySection(report.canaries)}
@@ -199,6 +200,28 @@ function wilson(hits: number, n: number): { low: number; high: number } {
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
+function readingSection(reading: EvidenceReport['reading']): Markup | '' {
+  if (!reading) return '';
+  return html`<section id="reading">
+<h2>Reading mode</h2>
+<p>Marked texts were fed through the suspect's own next-token distributions (teacher forcing); its top-1 prediction after the true preceding tokens was scored under the key, never the true token, each window once at its first occurrence. A separate test at alpha.</p>
+${resultTable(
+  ['Scheme', 'Positions', 'Scored', 'Repeated windows', 'Score', 'Expected', 'p-value', 'log10 p', 'Verdict', 'Correction'],
+  reading.schemes.map((r) => [
+    r.scheme,
+    formatCount(r.positions),
+    formatCount(r.scored),
+    formatCount(r.repeatedWindows),
+    formatStat(r.score),
+    formatStat(r.expected),
+    ...pColumns(r),
+    correction(r),
+  ]),
+  'reading',
+)}
+</section>`;
+}
+
 function campaignsSection(report: EvidenceReport): Markup {
   const { campaigns } = report;
   if (campaigns.length === 0) return html`<section id="campaigns"><h2>Campaigns</h2><p>No campaign key was tested.</p></section>`;
@@ -320,6 +343,7 @@ ${resultTable(
   [[q.planned, q.answered, q.asked, q.cached, q.failed, q.skipped, q.requests, q.answerTokens].map(formatCount)],
   'queries',
 )}
+<p>Answers tested, SHA-256: <code class="hash">${q.answersSha256}</code>. With the key, the prompts and the answer cache, rerunning the probe asks nothing and recomputes every number.</p>
 </section>`;
 }
 
