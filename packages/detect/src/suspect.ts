@@ -4,7 +4,13 @@
  */
 export { AnswerCache, type AnswerCacheScope, type CachedAnswer } from './probe/answer-cache.js';
 export type { EvidenceReport } from './report/evidence-report.js';
-export { type ProbeProgress, type ProbeSuspectOptions, probeSuspect, promptSetHash } from './suspect/probe-suspect.js';
+export {
+  type ProbeProgress,
+  type ProbeSuspectOptions,
+  probeSuspect,
+  textSetHash,
+  textSetHash as promptSetHash,
+} from './suspect/probe-suspect.js';
 export {
   mostSignificant,
   PROBE_SCHEMES,

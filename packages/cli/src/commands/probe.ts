@@ -21,7 +21,7 @@ import {
   type ProbeProgress,
   type ProbeSchemeName,
   probeSuspect,
-  promptSetHash,
+  textSetHash,
 } from '@lineage/detect/suspect';
 import { type LanguageModel, loadModelFile } from '@lineage/testbed';
 import { readAccountIds } from '../account-ids.js';
@@ -222,7 +222,7 @@ function openReading(
     run: (alpha) =>
       readingModeTest({ key, scheme: scheme === 'auto' ? 'auto' : (scheme as TokenSchemeName), texts, predict: topTokenOf(model), alpha }),
     correction: (r) =>
-      `reading mode: a separate test at alpha on ${raw.length} marked texts (SHA-256 ${promptSetHash(raw)}) read through the suspect model with teacher forcing; only its top-1 prediction is scored (never the true token), each window once at its first occurrence across the texts, so the tail is exact${
+      `reading mode: a separate test at alpha on ${raw.length} marked texts (SHA-256 ${textSetHash(raw)}) read through the suspect model with teacher forcing; only its top-1 prediction is scored (never the true token), each window once at its first occurrence across the texts, so the tail is exact${
         r.schemes.length > 1
           ? `; Bonferroni over the ${r.schemes.length} schemes read (each p-value x ${r.schemes.length}), the most significant reported`
           : ''

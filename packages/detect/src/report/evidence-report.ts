@@ -68,6 +68,11 @@ export interface QueryCounts {
   readonly requests: number;
   /** Tokens of the answers used, with the key's tokenizer. */
   readonly answerTokens: number;
+  /**
+   * SHA-256 over the answers used, in the order tested (each as UTF-8 behind its 4-byte length),
+   * hex: with the key, the prompts and the answer cache, anyone can recompute every number.
+   */
+  readonly answersSha256: string;
 }
 
 export interface SequentialPlan {

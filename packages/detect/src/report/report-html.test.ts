@@ -142,7 +142,17 @@ function markedReport(): EvidenceReport {
       verdict: 'marked',
       burned: ['Marnetta Quillbrook', 'the Ostravel lemma'],
     },
-    queries: { planned: 600, answered: 48, asked: 40, cached: 8, failed: 1, skipped: 551, requests: 43, answerTokens: 9_120_345 },
+    queries: {
+      planned: 600,
+      answered: 48,
+      asked: 40,
+      cached: 8,
+      failed: 1,
+      skipped: 551,
+      requests: 43,
+      answerTokens: 9_120_345,
+      answersSha256: 'ab'.repeat(32),
+    },
     traces: [
       { scheme: 'kgw', hitProbability: 0.25, points: trace(10, 0.31, 480, -45.27) },
       { scheme: 'gumbel', points: trace(10, 0.25, 480, -0.41) },
@@ -165,7 +175,17 @@ function emptyReport(): EvidenceReport {
     campaigns: [],
     identity: [],
     canaries: null,
-    queries: { planned: 500, answered: 0, asked: 1, cached: 0, failed: 0, skipped: 499, requests: 4, answerTokens: 0 },
+    queries: {
+      planned: 500,
+      answered: 0,
+      asked: 1,
+      cached: 0,
+      failed: 0,
+      skipped: 499,
+      requests: 4,
+      answerTokens: 0,
+      answersSha256: 'cd'.repeat(32),
+    },
     traces: [{ scheme: 'kgw', hitProbability: 0.25, points: [] }],
   };
 }

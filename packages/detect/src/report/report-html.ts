@@ -343,6 +343,7 @@ ${resultTable(
   [[q.planned, q.answered, q.asked, q.cached, q.failed, q.skipped, q.requests, q.answerTokens].map(formatCount)],
   'queries',
 )}
+<p>Answers tested, SHA-256: <code class="hash">${q.answersSha256}</code>. With the key, the prompts and the answer cache, rerunning the probe asks nothing and recomputes every number.</p>
 </section>`;
 }
 

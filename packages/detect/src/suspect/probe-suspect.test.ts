@@ -97,6 +97,7 @@ describe('probeSuspect', () => {
     const faulty = () =>
       client(front.url, {
         random: () => 0, // no jitter: a Retry-After wait is exactly its value
+        maxRetries: 30, // faults rotate over concurrent requests: one query may meet several in a row
         sleep: async (ms, signal) => {
           waits.push(ms);
           signal?.throwIfAborted();

@@ -196,6 +196,7 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
     skipped: planned - cached - asked,
     requests,
     answerTokens: tester.tokensOf(final),
+    answersSha256: textSetHash(tester.texts(final)),
   };
   return {
     format: EVIDENCE_REPORT_FORMAT,
@@ -206,7 +207,7 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
     status,
     suspect: { baseUrl: client.baseUrl, model: client.model },
     key: { keyId: key.keyId, commitment: key.commitment, tokenizer: key.tokenizer },
-    prompts: { count: prompts.length, sha256: promptSetHash(prompts) },
+    prompts: { count: prompts.length, sha256: textSetHash(prompts) },
     settings: {
       alpha,
       schemes: [...schemes],
@@ -236,12 +237,12 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
   };
 }
 
-/** SHA-256 over the prompts in order, each as UTF-8 behind its 4-byte big-endian length. */
-export function promptSetHash(prompts: readonly string[]): string {
+/** SHA-256 over texts in order (the prompt set, the answers), each as UTF-8 behind its 4-byte big-endian length. */
+export function textSetHash(texts: readonly string[]): string {
   const hash = createHash('sha256');
   const length = Buffer.alloc(4);
-  for (const prompt of prompts) {
-    const bytes = Buffer.from(prompt, 'utf8');
+  for (const text of texts) {
+    const bytes = Buffer.from(text, 'utf8');
     length.writeUInt32BE(bytes.length);
     hash.update(length).update(bytes);
   }
