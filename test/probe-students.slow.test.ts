@@ -91,7 +91,7 @@ describe('probe against distilled students', () => {
     const student = await probeModel(join(out, 'student.model'), {
       cacheDir: join(out, 'student-cache'),
       prompts,
-      queries: 2 * prompts.length,
+      queries: 3 * prompts.length,
       schemes: 'auto',
     });
     expect(student.status).toBe('complete');
