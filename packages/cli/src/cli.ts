@@ -7,6 +7,7 @@ import { type CliIo, writeLine } from './cli-io.js';
 import { accounts, accountsHelp } from './commands/accounts.js';
 import { attribute, attributeHelp } from './commands/attribute.js';
 import { canary, canaryHelp } from './commands/canary.js';
+import { demo, demoHelp } from './commands/demo.js';
 import { detect, detectHelp } from './commands/detect.js';
 import { embed, embedHelp } from './commands/embed.js';
 import { key, keyHelp } from './commands/key.js';
@@ -34,6 +35,7 @@ const commands: Record<string, Command> = {
   canary: { summary: 'scan texts or probe a suspect for ledgered canaries', help: canaryHelp, run: canary, ownHelp: true },
   serve: { summary: 'run the marking proxy in front of an OpenAI-compatible upstream', help: serveHelp, run: serve },
   accounts: { summary: "manage the proxy's client API keys and campaigns", help: accountsHelp, run: accounts, ownHelp: true },
+  demo: { summary: 'play the whole story: mark, harvest, distill, probe, report', help: demoHelp, run: demo },
   testbed: { summary: 'train, serve and distill local n-gram models', help: testbedHelp, run: testbed, ownHelp: true },
 };
 
