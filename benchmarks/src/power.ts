@@ -4,14 +4,17 @@
  * green-list parameter grid behind the default (power and extra surprisal at T = 0.5), and
  * the tokens one account's responses need for its identity to be decoded.
  * Writes benchmarks/results/power.json. Run: pnpm --filter @lineage/benchmarks run power
- * (a few minutes; not part of bench:ci).
+ * (a few minutes; part of `pnpm bench`). `--short` (in bench:ci) is a smoke run at T = 1 with
+ * a few samples, no grid and no identity; it prints and does not overwrite the results.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { keyFromSecret, SeededRandom } from '@lineage/core';
 import { AccountDirectory, decodeIdentity, detectGreenList, detectGumbel, detectTournament } from '@lineage/detect';
 import { GreenListMarker, GumbelMarker, TournamentMarker } from '@lineage/embed/logits';
 import { generateTokens, type SamplingStep, trainOnBrown } from '@lineage/testbed';
 
+const short = process.argv.includes('--short');
 const model = trainOnBrown({ order: 3, tokens: 300_000 });
 const V = model.vocabSize;
 const LENGTH = 200;
@@ -59,9 +62,9 @@ const schemes = [
 ];
 
 const power = [];
-for (const temperature of [1, 0.5]) {
+for (const temperature of short ? [1] : [1, 0.5]) {
   for (const scheme of schemes) {
-    const samples = scheme.name === 'kgw' ? 60 : 30;
+    const samples = short ? (scheme.name === 'kgw' ? 10 : 3) : scheme.name === 'kgw' ? 60 : 30;
     const needed: number[] = [];
     let detected = 0;
     for (let i = 0; i < samples; i++) {
@@ -73,7 +76,10 @@ for (const temperature of [1, 0.5]) {
       }
       needed.push(n);
     }
-    const clean = Array.from({ length: 30 }, (_, i) => scheme.detect({ key, texts: [generate(`clean-${i}`, temperature)] }).pValue);
+    const clean = Array.from(
+      { length: short ? 5 : 30 },
+      (_, i) => scheme.detect({ key, texts: [generate(`clean-${i}`, temperature)] }).pValue,
+    );
     const row = {
       temperature,
       scheme: scheme.name,
@@ -85,6 +91,10 @@ for (const temperature of [1, 0.5]) {
     console.log(row);
     power.push(row);
   }
+}
+if (short) {
+  console.log('short run: the grid and identity sweeps are skipped and results/power.json is not written');
+  process.exit(0);
 }
 
 const unmarkedBits = Array.from({ length: 60 }, (_, i) => bits(generate(`u${i}`, 0.5))).reduce((a, b) => a + b, 0) / 60;
@@ -146,5 +156,5 @@ for (const temperature of [1, 0.5]) {
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('../results/power.json', import.meta.url),
-  `${JSON.stringify({ unmarkedBitsPerToken: unmarkedBits, power, grid, identity }, null, 2)}\n`,
+  `${JSON.stringify({ machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, mode: 'full', date: new Date().toISOString() }, unmarkedBitsPerToken: unmarkedBits, power, grid, identity }, null, 2)}\n`,
 );
