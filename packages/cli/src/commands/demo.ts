@@ -27,7 +27,8 @@ Options:
   --rho R           share of the student's training text that was harvested (default 0.5)
   --scheme S        kgw (default), gumbel, tournament or lexical
   --seed S          seed of the simulation (default "demo"); the key is always fresh
-  --tokens N        the student's training tokens (default 600000, 50000 to 1100000)
+  --tokens N        the student's training tokens (default 600000, 50000 to 1100000; 100000
+                    for gumbel and tournament, whose marking is slow, with --rho 0.1)
   --order N         the teacher's n-gram order (default 4; 3 is quicker, learns less)
   --canary-rate R   canary rate for unflagged accounts (default 0.05; flagged get 10x)
   --out DIR         where the key, ledger, models and reports go (default: a new temp folder)
@@ -54,12 +55,20 @@ export async function demo(argv: readonly string[], io: CliIo): Promise<number> 
   const scheme = values.scheme ?? 'kgw';
   if (!markingSchemes.has(scheme))
     throw new UsageError(`unknown scheme ${JSON.stringify(scheme)}; use ${[...markingSchemes.keys()].join(', ')}`);
+  // Gumbel and tournament marking read the whole 200k-token distribution at every step
+  // (about 10 ms per token here), so their default harvest is kept to about 10k tokens.
+  const dense = scheme === 'gumbel' || scheme === 'tournament';
+  if (dense && (values.tokens === undefined || values.rho === undefined))
+    writeLine(
+      io.stderr,
+      `lineage: ${scheme} marking reads the whole vocabulary's distribution per token (about 10 ms here), so this demo harvests about 10k tokens (--tokens 100000 --rho 0.1 unless set); expect a weak student`,
+    );
   const options = {
     accounts: integerOption('accounts', values.accounts, 200, 5, 5_000),
-    rho: fractionOption('rho', values.rho, 0.5, (x) => x > 0 && x <= 1, '(0, 1]'),
+    rho: fractionOption('rho', values.rho, dense ? 0.1 : 0.5, (x) => x > 0 && x <= 1, '(0, 1]'),
     scheme,
     seed: values.seed ?? 'demo',
-    tokens: integerOption('tokens', values.tokens, 600_000, 50_000, 1_100_000),
+    tokens: integerOption('tokens', values.tokens, dense ? 100_000 : 600_000, 50_000, 1_100_000),
     order: integerOption('order', values.order, 4, 2, 5),
     canaryRate: fractionOption('canary-rate', values['canary-rate'], 0.05, (x) => x >= 0 && x <= 1, '[0, 1]'),
     rounds: 5,
