@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { calibrationSummary, runCalibrationBench } from './calibration-bench.js';
 import { canaryScanSummary, runCanaryScanBench } from './canary-scan-bench.js';
 import { runCoreBench } from './core-bench.js';
 import { runGreenListBench } from './green-list-bench.js';
@@ -11,6 +12,7 @@ import { runIdentityBench } from './identity-bench.js';
 import { ledgerSummary, runLedgerBench } from './ledger-bench.js';
 import { lexicalSummary, runLexicalBench } from './lexical.js';
 import { proxyLoadSummary, runProxyLoadBench } from './proxy-load-bench.js';
+import { robustnessSummary, runRobustnessBench } from './robustness-bench.js';
 import { runTestbedBench } from './testbed-bench.js';
 
 const short = process.argv.includes('--short');
@@ -49,6 +51,13 @@ writeFileSync(new URL('canary-scan.json', resultsDir), `${JSON.stringify({ machi
 
 const proxyLoad = await runProxyLoadBench(short);
 writeFileSync(new URL('proxy-load.json', resultsDir), `${JSON.stringify({ machine, ...proxyLoad }, null, 2)}\n`);
+
+// Robustness first: calibration's wrong-key tests reuse its marked responses (slow to mark).
+const robustness = runRobustnessBench(short);
+writeFileSync(new URL('robustness.json', resultsDir), `${JSON.stringify({ machine, ...robustness }, null, 2)}\n`);
+
+const calibration = runCalibrationBench(short);
+writeFileSync(new URL('calibration.json', resultsDir), `${JSON.stringify({ machine, ...calibration }, null, 2)}\n`);
 
 const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2));
 const summary = `# Benchmark summary (${machine.mode} run)
@@ -91,7 +100,9 @@ ${identity.decoding.map((d) => `| ${d.accounts.toLocaleString('en-US')} | ${d.bu
 ${lexicalSummary(lexical)}
 ${ledgerSummary(ledger)}
 ${canaryScanSummary(canaryScan)}
-${proxyLoadSummary(proxyLoad)}`;
+${proxyLoadSummary(proxyLoad)}
+${calibrationSummary(calibration)}
+${robustnessSummary(robustness)}`;
 writeFileSync(new URL('summary.md', resultsDir), summary);
 console.log(summary);
 console.log(`Results: ${new URL('lexical.json', resultsDir).pathname} (and the other JSON files there).`);
