@@ -11,4 +11,18 @@ export type {
   TracePoint,
 } from './report/evidence-report.js';
 export { EVIDENCE_REPORT_FORMAT, EVIDENCE_REPORT_VERSION } from './report/evidence-report.js';
+// The report's chart drawing, for tools that render the same charts elsewhere (the benchmarks' summary).
+export type { Markup } from './report/markup.js';
 export { renderReportHtml } from './report/report-html.js';
+export {
+  type Bar,
+  type BarChartSpec,
+  barChart,
+  type ChartAxis,
+  type ChartPoint,
+  formatTick,
+  type LineChartSpec,
+  type LineSeries,
+  lineChart,
+  type ReferenceLine,
+} from './report/svg-chart.js';
