@@ -221,6 +221,24 @@ ${rows.join('\n')}
   };
 };
 
+const power: SectionFn = (r) => {
+  const p = r.get('power');
+  if (!p) return null;
+  const rows = list(p, 'power').map(
+    (_, i) =>
+      `| ${str(p, `power.${i}.scheme`)} | ${num(p, `power.${i}.temperature`)} | ${fmtInt(num(p, `power.${i}.samples`))} | ${pct(num(p, `power.${i}.power`))} | ${fmtInt(num(p, `power.${i}.medianTokens`))} | ${fmtInt(num(p, `power.${i}.cleanDetected`))} |`,
+  );
+  return {
+    markdown: `## Detection power (tokens for p <= 1e-6, one 200-token response)
+
+| scheme | temperature | responses | detected at 1e-6 | median tokens needed | clean responses detected |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+`,
+    charts: [],
+  };
+};
+
 /** Sections whose bench module already renders Markdown from its result: reuse it on the JSON. */
 const rendered =
   <T>(name: string, render: (result: T) => string): SectionFn =>
@@ -533,6 +551,7 @@ ${rows.map((row) => `| ${str(row, 'scheme')} | ${str(row, 'edit')} | ${pct(num(r
 const SECTIONS: readonly [file: string, SectionFn][] = [
   ['core, green-list, identity, canary-scan, ledger', throughput],
   ['testbed', testbed],
+  ['power', power],
   ['lexical', rendered<LexicalBenchResult>('lexical', lexicalSummary)],
   ['ledger', rendered<LedgerBenchResult>('ledger', ledgerSummary)],
   ['canary-scan', rendered<CanaryScanBench>('canary-scan', canaryScanSummary)],
