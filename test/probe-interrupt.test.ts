@@ -62,7 +62,7 @@ describe('lineage probe and Ctrl-C', () => {
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/v1`;
     const args = ['--key', keyPath, '--base-url', url, '--model', 'slow', '--prompts', promptsPath, '--max-tokens', '16'];
-    const common = [...args, '--cache', join(dir, 'cache'), '--scheme', 'kgw', '--concurrency', '2'];
+    const common = [...args, '--cache', join(dir, 'cache'), '--scheme', 'kgw', '--concurrency', '2', '--looks', '10'];
     try {
       const report = join(dir, 'partial.json');
       const child = spawn(
@@ -75,8 +75,8 @@ describe('lineage probe and Ctrl-C', () => {
         stderr += d;
       });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      // Line-oriented progress in CI: interrupt after the first tenth is reported.
-      while (!/lineage: 1[2-9]\/120|lineage: [2-9]\d\/120/.test(stderr)) {
+      // Line-oriented progress in CI: interrupt once the second planned look (24 answers) has run.
+      while (!/lineage: look 2 at 24 answers/.test(stderr)) {
         if (child.exitCode !== null) throw new Error(`probe exited early: ${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -86,7 +86,9 @@ describe('lineage probe and Ctrl-C', () => {
       expect(existsSync(report)).toBe(true);
       const partial = JSON.parse(readFileSync(report, 'utf8'));
       expect(partial.status).toBe('interrupted');
-      expect(partial.queries.answered).toBeGreaterThanOrEqual(12);
+      // The partial report tests the answers of the last planned look reached (a multiple of 12).
+      expect(partial.queries.answered).toBeGreaterThanOrEqual(24);
+      expect(partial.queries.answered % 12).toBe(0);
       expect(partial.queries.skipped).toBeGreaterThan(0);
 
       // Asynchronously: this process serves the suspect, so it must not block.

@@ -77,7 +77,8 @@ async function probeModel(file: string, options: { cacheDir: string; queries: nu
 async function retest(cacheDir: string, queries: number, probeKey: LineageKey) {
   const client = new ChatClient({ baseUrl: 'http://127.0.0.1:9/v1', model: 'suspect', maxTokens: 128, temperature: 1 });
   using cache = new AnswerCache(cacheDir, { baseUrl: 'suspect', model: 'suspect', maxTokens: 128, temperature: 1 });
-  return await probeSuspect({ client, key: probeKey, prompts: heldOutPrompts, maxQueries: queries, schemes: ['kgw'], cache });
+  // retest: the same answers under 40 keys on purpose (calibration, not evidence).
+  return await probeSuspect({ client, key: probeKey, prompts: heldOutPrompts, maxQueries: queries, schemes: ['kgw'], cache, retest: true });
 }
 
 describe('probe against distilled students', () => {

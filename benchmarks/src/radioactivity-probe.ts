@@ -158,7 +158,19 @@ async function probeModel(file: string, schemes: readonly ProbeSchemeName[], lab
     using cache = new AnswerCache(dir, { baseUrl: server.url, model: label, maxTokens: MAX_TOKENS, temperature: 1 });
     const probe = (scheme: ProbeSchemeName, maxQueries: number): Promise<EvidenceReport> =>
       // Concurrency 1: answers arrive in query order, the order cached answers are replayed in.
-      probeSuspect({ client, key, prompts, schemes: [scheme], looks: 1, maxQueries, concurrency: 1, cache, tracePoints: TRACE_POINTS });
+      // retest: each scheme (and the refined prefix) is measured on the same cached answers on purpose.
+      probeSuspect({
+        client,
+        key,
+        prompts,
+        schemes: [scheme],
+        looks: 1,
+        maxQueries,
+        concurrency: 1,
+        cache,
+        retest: true,
+        tracePoints: TRACE_POINTS,
+      });
     const out: ProbeMeasure[] = [];
     let prefixTokens: number[] | undefined;
     for (const [i, scheme] of schemes.entries()) {

@@ -6,10 +6,11 @@
  * channel's code-space term), campaigns and schemes, but not the number of texts: among a
  * million clean texts about a million × alpha are attributed by chance. The summary's claim
  * about an account or campaign is therefore the Bonferroni bound over texts: the smallest
- * per-text p-value naming it, times the number of texts tested. The chance that any innocent
- * account or campaign gets a summary verdict at alpha is then at most alpha (per kind of
- * evidence: identity/campaign channel, canaries). It is computed in log space at the end, when
- * the number of texts is known.
+ * per-text p-value naming it, times the number of texts tested. The chance that some innocent
+ * account gets a summary verdict at alpha is then at most alpha, and likewise for some innocent
+ * campaign and for canary evidence: at most alpha per kind, so up to 2 x alpha that any innocent
+ * account or campaign is named. It is computed in log space at the end, when the number of
+ * texts is known.
  */
 import { LineageInputError, pValueFromLn } from '@lineage/core';
 import type { TextAttribution } from './attribution-text.js';

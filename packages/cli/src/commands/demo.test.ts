@@ -1,5 +1,5 @@
 /**
- * `lineage demo` end to end at a reduced size (an order-3 teacher, 150k student tokens): the
+ * `lineage demo` end to end at a reduced size (60 accounts, an order-3 teacher, 200k student tokens; log10 p about −27 measured): the
  * student is flagged, the control is not, canaries name their harvesters, and both reports are
  * written. The full-size run is the README's first command.
  */
@@ -12,7 +12,7 @@ import { runCaptured } from '../run-cli.test-support.js';
 describe('lineage demo', () => {
   it('flags the student and not the control, and writes both evidence reports', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lineage-demo-test-'));
-    const args = ['demo', '--accounts', '20', '--rho', '1', '--tokens', '150000', '--order', '3', '--canary-rate', '0.1'];
+    const args = ['demo', '--accounts', '60', '--rho', '1', '--tokens', '200000', '--order', '3', '--canary-rate', '0.1'];
     const { code, out: stdout, err } = await runCaptured([...args, '--seed', 't1', '--out', out, '--json']);
     expect(code, err).toBe(0);
     const result = JSON.parse(stdout);

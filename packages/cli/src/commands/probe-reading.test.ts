@@ -75,6 +75,7 @@ const base = () => [
   '1',
   '--cache',
   join(dir, 'cache'),
+  '--retest', // the runs below test one cache under several schemes on purpose
 ];
 
 describe('lineage probe reading mode', () => {

@@ -53,14 +53,19 @@ Options:
   --max-queries N     queries to plan (default: one per prompt; more asks prompts again)
   --concurrency C     requests in flight (default 4)
   --looks L           planned looks for early stopping (default 4; 1 turns it off). Every
-                      p-value is multiplied by L (Bonferroni alpha spending)
+                      provider, campaign and identity p-value is multiplied by L (Bonferroni
+                      alpha spending); after Ctrl-C the report tests the last look reached
   --alpha A           significance level of the verdicts (default 1e-6)
   --max-tokens N      max_tokens per answer (default 256)
   --temperature T     sampling temperature (default 1)
   --timeout-ms MS     per request, reading the answer included (default 60000)
   --accounts FILE     registered account ids, one per line: decode the identity channel
   --ledger DB         canary ledger: scan the answers for ledgered canaries
-  --cache DIR         answer cache (default $XDG_CACHE_HOME/lineage/probe or ~/.cache/lineage/probe)
+  --cache DIR         answer cache (default $XDG_CACHE_HOME/lineage/probe or ~/.cache/lineage/probe);
+                      answers are replayed in arrival order, so a resumed run's looks see the same sets
+  --retest            test cached answers that were already tested under another plan (other
+                      schemes, queries, looks, alpha, key or prompts); refused by default, since
+                      the report cannot correct for the earlier tests (it says so)
   --out FILE          write the report as JSON
   --html FILE         write the report as a self-contained HTML page
   --json              print the report on stdout
@@ -103,6 +108,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
       accounts: { type: 'string' },
       ledger: { type: 'string' },
       cache: { type: 'string' },
+      retest: { type: 'boolean' },
       out: { type: 'string' },
       html: { type: 'string' },
       json: { type: 'boolean' },
@@ -152,7 +158,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
     ...(apiKey === undefined ? {} : { apiKey }),
   });
   const cacheDir = values.cache ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'lineage', 'probe');
-  using cache = new AnswerCache(cacheDir, { baseUrl: client.baseUrl, model: client.model, maxTokens, temperature });
+  using cache = new AnswerCache(cacheDir, { baseUrl: client.endpointId, model: client.model, maxTokens, temperature });
   const quiet = values.json === true;
   if (!quiet) writeLine(io.stderr, `lineage: probing ${client.model} at ${client.baseUrl}; ${cache.size} cached answers in ${cache.path}`);
 
@@ -179,6 +185,7 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
       alpha,
       looks,
       cache,
+      retest: values.retest === true,
       ...(accounts.length > 0 ? { accounts } : {}),
       ...(canaries ? { canaries } : {}),
       signal: interrupt.signal,
@@ -190,7 +197,15 @@ export async function probe(argv: readonly string[], io: CliIo): Promise<number>
     progress.end();
   }
   if (reader) {
-    const reading = reader.run(alpha);
+    let reading: ReturnType<typeof reader.run>;
+    try {
+      reading = reader.run(alpha);
+    } catch (error) {
+      // The probe's answers are worth keeping: write the black-box report before failing.
+      if (values.out) writeReportFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
+      if (values.html) writeReportFile(values.html, renderReportHtml(report));
+      throw error;
+    }
     report = { ...report, corrections: [...report.corrections, reader.correction(reading)], reading };
   }
   if (values.out) writeReportFile(values.out, `${JSON.stringify(report, null, 2)}\n`);

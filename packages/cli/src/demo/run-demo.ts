@@ -226,7 +226,7 @@ async function probeModel(options: {
   try {
     const client = new ChatClient({ baseUrl: server.url, model: `${options.name}-model`, maxTokens: 128, temperature: 1 });
     using cache = new AnswerCache(join(options.cacheDir, options.name), {
-      baseUrl: client.baseUrl,
+      baseUrl: client.endpointId,
       model: client.model,
       maxTokens: 128,
       temperature: 1,

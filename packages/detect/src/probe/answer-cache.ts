@@ -5,6 +5,11 @@
  * only what is missing. A record names its query by index and by the SHA-256 of its prompt: an
  * edited prompt file re-asks the changed prompts instead of reusing answers to other questions.
  * A torn last line (a killed writer) is cut off on open, so later appends stay parseable.
+ *
+ * The file keeps answers in arrival order, which the probe replays, so a resumed run's planned
+ * looks see exactly the answer sets they saw before. It also records each test plan run on the
+ * answers, so testing the same answers again under another plan (more queries, other schemes,
+ * another alpha) is refused unless asked for: that is a new test the report cannot correct for.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
@@ -18,6 +23,9 @@ export interface CachedAnswer {
   readonly text: string;
   readonly finishReason?: string;
 }
+
+/** A test plan run on the cached answers (public values only). */
+export type TestPlan = Readonly<Record<string, string | number | readonly string[]>>;
 
 /** What identifies one answer stream: answers under other settings are different samples. */
 export interface AnswerCacheScope {
@@ -40,6 +48,7 @@ export class AnswerCache {
   readonly path: string;
   readonly #fd: number;
   readonly #answers = new Map<number, CachedAnswer>();
+  readonly #plans: string[] = [];
   /** Lines skipped on open: damaged or not a record of this format. */
   readonly skippedLines: number;
 
@@ -72,6 +81,24 @@ export class AnswerCache {
     return this.#answers.size;
   }
 
+  /** Every cached answer in arrival order (a query answered twice keeps its first place). */
+  entries(): IterableIterator<CachedAnswer> {
+    return this.#answers.values();
+  }
+
+  /** The test plans recorded so far, oldest first, as canonical JSON. */
+  get plans(): readonly string[] {
+    return this.#plans;
+  }
+
+  /** Records that `plan` is about to test these answers (once per distinct plan). */
+  recordPlan(plan: TestPlan): void {
+    const json = canonicalPlan(plan);
+    if (this.#plans.includes(json)) return;
+    this.#append(`${JSON.stringify({ v: 1, plan: JSON.parse(json) })}\n`);
+    this.#plans.push(json);
+  }
+
   /** The cached answer to query `query` if it was asked with this very prompt. */
   get(query: number, prompt: string): CachedAnswer | undefined {
     const found = this.#answers.get(query);
@@ -83,10 +110,14 @@ export class AnswerCache {
     if (!Number.isSafeInteger(query) || query < 0)
       throw new LineageInputError(`a query index must be a non-negative integer, got ${query}`);
     const record: CachedAnswer = { query, prompt: promptHash(prompt), text, ...(finishReason === undefined ? {} : { finishReason }) };
-    const line = Buffer.from(`${JSON.stringify({ v: 1, ...record })}\n`, 'utf8');
-    for (let offset = 0; offset < line.length; ) offset += writeSync(this.#fd, line, offset);
-    this.#answers.set(query, record);
+    this.#append(`${JSON.stringify({ v: 1, ...record })}\n`);
+    if (!this.#answers.has(query)) this.#answers.set(query, record);
     return record;
+  }
+
+  #append(text: string): void {
+    const line = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < line.length; ) offset += writeSync(this.#fd, line, offset);
   }
 
   close(): void {
@@ -138,11 +169,22 @@ export class AnswerCache {
       return false;
     }
     if (typeof record !== 'object' || record === null) return false;
-    const { v, query, prompt, text, finishReason } = record as Record<string, unknown>;
+    const { v, query, prompt, text, finishReason, plan } = record as Record<string, unknown>;
+    if (v === 1 && typeof plan === 'object' && plan !== null && !Array.isArray(plan)) {
+      const json = canonicalPlan(plan as TestPlan);
+      if (!this.#plans.includes(json)) this.#plans.push(json);
+      return true;
+    }
     if (v !== 1 || !Number.isSafeInteger(query) || (query as number) < 0) return false;
     if (typeof prompt !== 'string' || !/^[0-9a-f]{64}$/.test(prompt) || typeof text !== 'string') return false;
     if (finishReason !== undefined && typeof finishReason !== 'string') return false;
-    this.#answers.set(query as number, { query: query as number, prompt, text, ...(finishReason === undefined ? {} : { finishReason }) });
+    if (!this.#answers.has(query as number))
+      this.#answers.set(query as number, { query: query as number, prompt, text, ...(finishReason === undefined ? {} : { finishReason }) });
     return true;
   }
+}
+
+/** JSON with sorted keys, so equal plans compare equal. */
+export function canonicalPlan(plan: TestPlan): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(plan).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }

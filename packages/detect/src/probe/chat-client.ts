@@ -8,6 +8,7 @@
  * a private field and in the Authorization header only: never in errors, `toString`, `toJSON` or
  * `util.inspect`, and it is redacted from anything a server echoes back.
  */
+import { createHash } from 'node:crypto';
 import { type InspectOptionsStylized, inspect } from 'node:util';
 import { LineageError, LineageInputError } from '@lineage/core';
 
@@ -118,6 +119,13 @@ export class ChatClient {
   /** The API root without trailing slash, query or fragment (safe to print). */
   readonly baseUrl: string;
   readonly model: string;
+  /**
+   * SHA-256 of the full endpoint URL, query included (hex): what answers are cached under, so
+   * two deployments behind one base URL that differ only in the query never share answers.
+   */
+  get endpointId(): string {
+    return createHash('sha256').update(this.#endpoint).digest('hex');
+  }
   /** The sampling settings sent with every request (null: the server's default), for reports. */
   get maxTokens(): number | null {
     return this.#maxTokens ?? null;

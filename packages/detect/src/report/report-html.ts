@@ -149,7 +149,7 @@ ${resultTable(
 )}
 <figure>
 ${pValueChart(report)}
-<figcaption>log<sub>10</sub> p of each scheme's provider test against the tuples scored as answers came in (corrected like the final result); the dashed line is log<sub>10</sub> alpha: below it the test is significant.</figcaption>
+<figcaption>log<sub>10</sub> p of each scheme's provider test against the tuples scored as answers came in (corrected like the final result); the dashed line is log<sub>10</sub> alpha. Only the planned looks (see the sequential plan) and the final result are tests; the points between them describe the course and prove nothing on their own.</figcaption>
 </figure>
 ${rateTraces.map(
   (t) => html`<figure>

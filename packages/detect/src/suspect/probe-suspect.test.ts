@@ -111,22 +111,33 @@ describe('probeSuspect', () => {
         key,
         prompts: prompts.slice(0, 60),
         schemes: ['kgw'],
+        looks: 3,
         cache,
         concurrency: 3,
         signal: interrupt.signal,
         onProgress: (p) => {
-          if (p.answered >= 20) interrupt.abort(new Error('Ctrl-C'));
+          if (p.answered >= 25) interrupt.abort(new Error('Ctrl-C'));
         },
       });
     })();
     expect(first.status).toBe('interrupted');
-    expect(first.queries.answered).toBeGreaterThanOrEqual(20);
+    // The tests cover look 1's 20 answers, not the 25 or more received: no unplanned look.
+    expect(first.queries.answered).toBe(20);
+    expect(first.corrections.join('\n')).toMatch(/interrupted: the tests cover the 20 answers of the last planned look reached \(look 1\)/);
     expect(first.queries.skipped).toBeGreaterThan(0);
     const askedFirst = first.queries.asked;
 
     using cache = new AnswerCache(dir, scope);
     expect(cache.size).toBe(askedFirst);
-    const second = await probeSuspect({ client: faulty(), key, prompts: prompts.slice(0, 60), schemes: ['kgw'], cache, concurrency: 3 });
+    const second = await probeSuspect({
+      client: faulty(),
+      key,
+      prompts: prompts.slice(0, 60),
+      schemes: ['kgw'],
+      looks: 3,
+      cache,
+      concurrency: 3,
+    });
     await front.close();
     expect(second.status).toBe('complete');
     expect(second.queries).toMatchObject({ planned: 60, answered: 60, cached: askedFirst, asked: 60 - askedFirst, failed: 0 });
@@ -135,7 +146,45 @@ describe('probeSuspect', () => {
     expect([...upstream.values()].every((n) => n === 1)).toBe(true);
     expect(calls).toBeGreaterThan(60);
     expect(waits).toContain(1000); // Retry-After: 1 honoured
-    expect(readFileSync(cache.path, 'utf8').split('\n').filter(Boolean)).toHaveLength(60);
+    expect(
+      readFileSync(cache.path, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"query"')),
+    ).toHaveLength(60);
+
+    // The same answers under another plan are a new test: refused, unless asked for and said.
+    const other = { client: faulty(), key, prompts: prompts.slice(0, 60), schemes: ['kgw', 'lexical'] as const, looks: 3, cache };
+    await expect(probeSuspect({ ...other, schemes: [...other.schemes] })).rejects.toThrow(/already tested under another plan/);
+    const retested = await probeSuspect({ ...other, schemes: [...other.schemes], retest: true });
+    expect(retested.queries).toMatchObject({ asked: 0, cached: 60 });
+    expect(retested.corrections.join('\n')).toMatch(/tested before under 1 other plan/);
+  });
+
+  it('replays cached answers in arrival order, so a rerun repeats every look exactly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lineage-probe-order-'));
+    const scope = { baseUrl: clean.url, model: 'suspect', maxTokens: 48, temperature: 1 };
+    const run = async () => {
+      using cache = new AnswerCache(dir, scope);
+      const looks: string[] = [];
+      const report = await probeSuspect({
+        client: client(clean.url), // unmarked: no look is decisive, so every look runs
+        key,
+        prompts: prompts.slice(0, 40),
+        schemes: ['kgw'],
+        looks: 4,
+        cache,
+        concurrency: 6,
+        onProgress: (p) => {
+          if (p.look) looks.push(`${p.look.index}:${p.look.log10P}`);
+        },
+      });
+      return { looks, report };
+    };
+    const first = await run();
+    const again = await run();
+    expect(again.report.queries).toMatchObject({ asked: 0, cached: 40 });
+    expect(again.looks).toEqual(first.looks);
+    expect(again.report.queries.answersSha256).toBe(first.report.queries.answersSha256);
   });
 
   it('stops with a clear error when the key is rejected', async () => {

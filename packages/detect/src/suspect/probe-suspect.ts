@@ -10,8 +10,11 @@
  * chance that any look is falsely decisive is then at most alpha, and a run that stops at look
  * k reports the tests on exactly the answers of look k.
  *
- * Resuming: cached answers are used first, in query order; only the rest is asked. An
- * interrupted run (the caller's signal) returns the report on the answers so far.
+ * Resuming: cached answers are replayed first, in the order they arrived, so every look
+ * already run sees the same answers again (and gives the same result); only the rest is asked.
+ * An interrupted run (the caller's signal) reports the tests on the answers of the last planned
+ * look it reached: any other set would be an unplanned look. A cache whose answers were tested
+ * under another plan is refused unless `retest` is set, and then the report says so.
  */
 import { createHash } from 'node:crypto';
 import { LineageInputError, type LineageKey } from '@lineage/core';
@@ -19,7 +22,7 @@ import { createTokenizer } from '@lineage/core/tokenizer';
 import { AccountDirectory } from '../account-directory.js';
 import type { CanaryScanner } from '../canary/canary-scanner.js';
 import type { CorrectedResult } from '../channel-detection.js';
-import type { AnswerCache } from '../probe/answer-cache.js';
+import { type AnswerCache, canonicalPlan, promptHash, type TestPlan } from '../probe/answer-cache.js';
 import type { ChatClient } from '../probe/chat-client.js';
 import { mapConcurrent } from '../probe/concurrency.js';
 import { failsThisQueryOnly } from '../probe/query-failure.js';
@@ -59,6 +62,12 @@ export interface ProbeSuspectOptions {
   /** Planned looks for early stopping (default 1: no early stop). */
   readonly looks?: number;
   readonly cache?: AnswerCache;
+  /**
+   * Test answers the cache holds although they were tested before under another plan (other
+   * schemes, queries, looks, alpha, key or prompts). That is a new test this report cannot
+   * correct for; the report says so. Default false: such a cache is refused.
+   */
+  readonly retest?: boolean;
   /** Registered accounts: decodes the identity channel. */
   readonly accounts?: Iterable<string> | AccountDirectory;
   /** Ledgered canaries to scan the answers for. */
@@ -138,21 +147,35 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
     progress();
   };
 
-  const missing: number[] = [];
-  for (let query = 0; query < planned; query++) {
-    const hit = options.cache?.get(query, promptOf(query));
-    if (hit === undefined || stoppedAtLook !== null) {
-      if (hit === undefined) missing.push(query);
-      continue;
-    }
+  const plan = {
+    keyId: key.keyId,
+    schemes: [...schemes],
+    alpha,
+    looks,
+    planned,
+    prompts: textSetHash(prompts),
+    tool: 'lineage-probe-1',
+  };
+  const earlierPlans = options.cache ? priorPlans(options.cache, plan, options.retest === true) : 0;
+  options.cache?.recordPlan(plan);
+
+  // Cached answers in arrival order: the looks already run see the same sets again.
+  const answered = new Set<number>();
+  for (const hit of options.cache?.entries() ?? []) {
+    if (stoppedAtLook !== null) break;
+    if (hit.query >= planned || hit.prompt !== promptHash(promptOf(hit.query))) continue;
+    answered.add(hit.query);
     cached++;
     accept(hit.text);
+  }
+  function* missing(): Generator<number> {
+    for (let query = 0; query < planned; query++) if (!answered.has(query)) yield query;
   }
 
   let status: EvidenceReport['status'] = 'complete';
   try {
     await mapConcurrent(
-      missing,
+      missing(),
       options.concurrency ?? 4,
       async (query) => {
         const prompt = promptOf(query);
@@ -184,7 +207,16 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
   if (tester.answers === 0 && status !== 'interrupted')
     throw new LineageInputError(`the suspect answered none of the ${planned} queries (${failed} failed); nothing to test`);
 
-  const final = stoppedAtLook === null ? tester.answers : (lookAt[stoppedAtLook - 1] as number);
+  // Early stop: the decisive look's answers. Interrupted: the last planned look reached (none: no
+  // answer), since testing whatever had arrived would be a look outside the plan.
+  const final =
+    stoppedAtLook !== null
+      ? (lookAt[stoppedAtLook - 1] as number)
+      : status === 'interrupted'
+        ? nextLook > 0
+          ? (lookAt[nextLook - 1] as number)
+          : 0
+        : tester.answers;
   const results = tester.all(final);
   const canaries = options.canaries ? scanCanaries(options.canaries, tester, final, prompts, alpha) : null;
   const queries: QueryCounts = {
@@ -226,7 +258,19 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
           ? 'one look: every planned query is asked, then tested once'
           : `Bonferroni alpha spending over ${looks} looks planned at ${lookAt.join(', ')} answers: stop at the first look whose most significant provider p-value (already corrected) is at most alpha`,
     },
-    corrections: corrections(schemes.length, looks, key.campaigns.length, accounts !== undefined, canaries !== null),
+    corrections: [
+      ...corrections(schemes.length, looks, key.campaigns.length, accounts !== undefined, canaries !== null),
+      ...(status === 'interrupted'
+        ? [
+            `interrupted: the tests cover the ${final} answers of the last planned look reached (${nextLook > 0 ? `look ${nextLook}` : 'none'}), not the ${tester.answers} received: any other set would be a look outside the plan; rerun with the same cache to continue`,
+          ]
+        : []),
+      ...(earlierPlans > 0
+        ? [
+            `retest: some of these cached answers were tested before under ${earlierPlans} other plan(s); this report does not correct for those tests`,
+          ]
+        : []),
+    ],
     provider: mostSignificant(results.schemes),
     schemes: results.schemes,
     campaigns: results.campaigns,
@@ -235,6 +279,17 @@ export async function probeSuspect(options: ProbeSuspectOptions): Promise<Eviden
     queries,
     traces: traces(tester, schemes, key, final, options.tracePoints ?? 16),
   };
+}
+
+/** Earlier plans that tested this cache; throws unless retesting was asked for. */
+function priorPlans(cache: AnswerCache, plan: TestPlan, retest: boolean): number {
+  const mine = canonicalPlan(plan);
+  const others = cache.plans.filter((p) => p !== mine).length;
+  if (others > 0 && !retest && cache.size > 0)
+    throw new LineageInputError(
+      `the answers in ${cache.path} were already tested under another plan (schemes, queries, looks, alpha, key or prompts); testing them again is a new test this report cannot correct for. Use a new cache folder, or retest deliberately (--retest)`,
+    );
+  return others;
 }
 
 /** SHA-256 over texts in order (the prompt set, the answers), each as UTF-8 behind its 4-byte big-endian length. */
@@ -315,6 +370,11 @@ function corrections(schemes: number, looks: number, campaigns: number, identity
   if (canaries)
     out.push(
       'canaries: exact binomial over the ledger draws, with ledger draws whose words occur in a prompt left out; a separate test at alpha',
+    );
+  const families = 1 + (campaigns > 0 ? 1 : 0) + (identity ? 1 : 0) + (canaries ? 1 : 0);
+  if (families > 1)
+    out.push(
+      `overall: the provider verdict is the headline claim; the ${families} verdicts (provider${campaigns > 0 ? ', campaigns' : ''}${identity ? ', identity' : ''}${canaries ? ', canaries' : ''}) are each held at alpha, so the chance that any of them is falsely "marked" is at most ${families} x alpha`,
     );
   return out;
 }
