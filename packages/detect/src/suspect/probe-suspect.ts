@@ -362,7 +362,10 @@ function corrections(schemes: number, looks: number, campaigns: number, identity
     out.push(
       `sequential: Bonferroni alpha spending over ${looks} planned looks (each p-value x ${looks}), so stopping at any look keeps the error rate at alpha`,
     );
-  if (campaigns > 0) out.push(`campaigns: Bonferroni over the ${campaigns} campaigns of the key, on top of the corrections above`);
+  if (campaigns > 0)
+    out.push(
+      `campaigns: Bonferroni over the ${campaigns} campaign${campaigns === 1 ? '' : 's'} of the key, on top of the corrections above`,
+    );
   if (identity)
     out.push(
       'identity: sample splitting (digits decoded on four fifths of the identity positions, tested on the other fifth); naming an account adds registered accounts x radix^-digits for an innocent code equal to the decoded one',
