@@ -16,16 +16,7 @@ import { addCampaignToKeyFile, keyFromSecret, ksUniform, type LineageKey, saveKe
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { ChatClient } from '@lineage/detect/probe';
 import { AnswerCache, probeSuspect } from '@lineage/detect/suspect';
-import { GreenListMarker } from '@lineage/embed/logits';
-import {
-  buildPrompts,
-  distill,
-  loadModelFile,
-  type MarkingScheme,
-  type SamplingStep,
-  startChatServer,
-  trainOnBrown,
-} from '@lineage/testbed';
+import { buildPrompts, distill, greenListMarking, loadModelFile, startChatServer, trainOnBrown } from '@lineage/testbed';
 import { describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineage-probe-students-'));
@@ -39,16 +30,6 @@ const heldOutPrompts = buildPrompts({ count: 2_000, seed: 'probe-students' }).ma
 function servedPrompts(distillDir: string): string[] {
   const lines = readFileSync(join(distillDir, 'harvest.jsonl'), 'utf8').split('\n').filter(Boolean);
   return [...new Set(lines.map((line) => (JSON.parse(line) as { prompt: string }).prompt))];
-}
-
-function greenList(k: LineageKey, vocabSize: number): MarkingScheme {
-  return {
-    name: 'kgw',
-    samplerFor: (account) => {
-      const marker = new GreenListMarker({ key: k, vocabSize, ...account });
-      return { sampleNext: (s: SamplingStep) => marker.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength) };
-    },
-  };
 }
 
 /** Serves a model file and probes it; answers are cached in `cacheDir`. */
@@ -83,7 +64,7 @@ async function retest(cacheDir: string, queries: number, probeKey: LineageKey) {
 
 describe('probe against distilled students', () => {
   const teacher = trainOnBrown({ order: 4, tokens: 300_000, seed: 'probe-students-teacher' });
-  const marking = greenList(key, teacher.vocabSize);
+  const marking = greenListMarking(key);
 
   it('flags a 10%-contaminated student at p <= 1e-6; its control is not flagged and is calibrated over keys', async () => {
     const out = join(dir, 'rho-0.1');

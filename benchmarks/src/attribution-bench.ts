@@ -30,15 +30,13 @@ import { AccountDirectory, type CampaignResult } from '@lineage/detect';
 import { TextAttributor } from '@lineage/detect/attribution';
 import { ChatClient } from '@lineage/detect/probe';
 import { AnswerCache, type EvidenceReport, probeSuspect } from '@lineage/detect/suspect';
-import { GreenListMarker } from '@lineage/embed/logits';
 import {
   accountId,
   brownTokenDocuments,
   distill,
   generateSamples,
+  greenListMarking,
   loadModelFile,
-  type MarkedAccount,
-  type MarkingScheme,
   startChatServer,
   trainOnBrown,
 } from '@lineage/testbed';
@@ -101,19 +99,7 @@ const campaignOf = (account: string, campaignAccounts: number): string | undefin
   Number(account.slice('acct-'.length)) <= campaignAccounts ? CAMPAIGN_ID : undefined;
 using tokenizer = createTokenizer({ encoding: key.tokenizer });
 
-/** kgw marking per account: one marker per account, made on its first step. */
-const kgw: MarkingScheme = {
-  name: 'kgw',
-  samplerFor: (account: MarkedAccount) => {
-    let marker: GreenListMarker | undefined;
-    return {
-      sampleNext: (step) => {
-        marker ??= new GreenListMarker({ key, vocabSize: step.vocabSize, ...account });
-        return marker.sampleWithDraw(step.sampleUnmarked, step.tokens, step.random, step.promptLength);
-      },
-    };
-  },
-};
+const kgw = greenListMarking(key);
 
 const teacher = trainOnBrown({ order: TEACHER.order, tokens: TEACHER.tokens, seed: 'attribution/teacher' });
 

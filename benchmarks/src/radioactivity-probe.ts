@@ -29,15 +29,13 @@ import { keyFromSecret } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { ChatClient } from '@lineage/detect/probe';
 import { AnswerCache, type EvidenceReport, type ProbeSchemeName, probeSuspect } from '@lineage/detect/suspect';
-import { GreenListMarker, GumbelMarker, TournamentMarker } from '@lineage/embed/logits';
-import { LexicalMarker } from '@lineage/embed/text';
 import {
   brownTokenDocuments,
   buildPrompts,
   distill,
+  keyedMarkings,
   loadModelFile,
   type MarkingScheme,
-  type SamplingStep,
   startChatServer,
   trainOnBrown,
 } from '@lineage/testbed';
@@ -74,59 +72,10 @@ using tokenizer = createTokenizer({ encoding: key.tokenizer });
 const teacher = trainOnBrown({ order: TEACHER.order, tokens: TEACHER.tokens, seed: 'radioactivity-probe/teacher' });
 const prompts = buildPrompts({ count: BUDGET, seed: 'radioactivity-probe/prompts' }).map((p) => p.text);
 
-function tokenMarking<M>(
-  name: string,
-  create: (vocabSize: number, account: { accountId: string; campaignId?: string }) => M,
-  sample: (marker: M, step: SamplingStep) => number,
-): MarkingScheme {
-  return {
-    name,
-    // One marker per account and vocabulary size, as the CLI's schemes keep them.
-    samplerFor: (account) => {
-      const markers = new Map<number, M>();
-      return {
-        sampleNext: (step) => {
-          let marker = markers.get(step.vocabSize);
-          if (marker === undefined) {
-            marker = create(step.vocabSize, account);
-            markers.set(step.vocabSize, marker);
-          }
-          return sample(marker, step);
-        },
-      };
-    },
-  };
-}
-
 function markingFor(scheme: ProbeSchemeName): MarkingScheme {
-  switch (scheme) {
-    case 'kgw':
-      return tokenMarking(
-        'kgw',
-        (vocabSize, account) => new GreenListMarker({ key, vocabSize, ...account }),
-        (m, s) => m.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength),
-      );
-    case 'gumbel':
-      return tokenMarking(
-        'gumbel',
-        (vocabSize, account) => new GumbelMarker({ key, vocabSize, ...account }),
-        (m, s) => m.sampleFromProbabilities(s.probabilities(), s.tokens, s.random, s.promptLength),
-      );
-    case 'tournament':
-      return tokenMarking(
-        'tournament',
-        (vocabSize, account) => new TournamentMarker({ key, vocabSize, ...account }),
-        (m, s) => m.sampleFromProbabilities(s.probabilities(), s.tokens, s.random, s.promptLength),
-      );
-    case 'lexical':
-      return {
-        name: 'lexical',
-        textMarkerFor: (account) => {
-          const marker = new LexicalMarker({ key, ...account });
-          return { markText: (text) => marker.mark(text) };
-        },
-      };
-  }
+  const marking = keyedMarkings.get(scheme);
+  if (!marking) throw new Error(`no marking scheme ${scheme}`);
+  return marking(key);
 }
 
 const studentTokensFor = (scheme: ProbeSchemeName, rho: number): number =>

@@ -3,21 +3,14 @@
  * name: `kgw` (green list), `gumbel` (Gumbel sampling), `tournament` (token-level, at sampling
  * time) and `lexical` (rewrites each finished response).
  */
-import { type LineageKey, loadKeyFile } from '@lineage/core';
-import type { MarkingScheme } from '@lineage/testbed';
-import { gumbelMarking, tournamentMarking } from './schemes/distortion-free.js';
-import { greenListMarking } from './schemes/green-list.js';
-import { lexicalMarking } from './schemes/lexical.js';
+import { loadKeyFile } from '@lineage/core';
+import { type KeyedMarking, keyedMarkings, type MarkingScheme } from '@lineage/testbed';
 import { UsageError } from './usage-error.js';
 
-export type MarkingSchemeFactory = (key: LineageKey) => MarkingScheme;
+export type MarkingSchemeFactory = KeyedMarking;
 
-export const markingSchemes = new Map<string, MarkingSchemeFactory>([
-  ['kgw', greenListMarking],
-  ['gumbel', gumbelMarking],
-  ['tournament', tournamentMarking],
-  ['lexical', lexicalMarking],
-]);
+/** The testbed's keyed marking schemes, by name (a copy of its own: tests register extra ones). */
+export const markingSchemes = new Map<string, MarkingSchemeFactory>(keyedMarkings);
 
 export interface ResolvedMarking {
   readonly scheme: MarkingScheme;

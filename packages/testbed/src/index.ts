@@ -22,6 +22,7 @@ export { type BrownTrainOptions, brownTokenDocuments, selectDocuments, trainOnBr
 export { type ChatServer, type ChatServerOptions, startChatServer } from './chat-server.js';
 export { accountId, type CampaignAssignment, type DistillManifest, type DistillOptions, distill } from './distillation.js';
 export { type FinishReason, type GenerateOptions, generateTokens } from './generation.js';
+export { greenListMarking, gumbelMarking, type KeyedMarking, keyedMarkings, lexicalMarking, tournamentMarking } from './keyed-marking.js';
 export type { LanguageModel, SamplingOptions, TokenLogProb, UniformSource } from './language-model.js';
 export type { MarkedAccount, MarkingScheme, SamplingStep, TextMarkerHook, TokenSamplerHook } from './marking-hooks.js';
 export { checkModelPathWritable, loadModelFile, ModelFileError, parseModel, saveModelFile, serializeModel } from './model-file.js';

@@ -1,15 +1,5 @@
-/** The green list (`kgw`), all three channels: marking by exact rejection from the model's own sampler, and detection. */
-import type { LineageKey } from '@lineage/core';
-import { GreenListMarker } from '@lineage/embed/logits';
-import type { MarkingScheme } from '@lineage/testbed';
-import { detectionWith, markingWith } from './token-scheme.js';
+/** The green list (`kgw`) in the CLI: marking is the testbed's keyed hook; detection on every channel. */
+import { detectionWith } from './token-scheme.js';
 
-export const greenListMarking = (key: LineageKey): MarkingScheme =>
-  markingWith(
-    'kgw',
-    (vocabSize, account) => new GreenListMarker({ key, vocabSize, ...account }),
-    // No pass over the vocabulary per token: the model's plain draw, kept or redrawn.
-    (marker, step) => marker.sampleWithDraw(step.sampleUnmarked, step.tokens, step.random, step.promptLength),
-  );
-
+export { greenListMarking } from '@lineage/testbed';
 export const greenListDetection = detectionWith('kgw');

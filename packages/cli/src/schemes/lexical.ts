@@ -1,17 +1,8 @@
-/** The lexical scheme in the CLI: the testbed's text hook (marks finished responses) and `lineage detect --scheme lexical`. */
-import type { LineageKey } from '@lineage/core';
+/** The lexical scheme in the CLI: the testbed's keyed text hook (marks finished responses) and `lineage detect --scheme lexical`. */
 import { detectLexical } from '@lineage/detect';
-import { LexicalMarker } from '@lineage/embed/text';
-import type { MarkingScheme } from '@lineage/testbed';
 import type { DetectionScheme } from '../commands/detect.js';
 
-export const lexicalMarking = (key: LineageKey): MarkingScheme => ({
-  name: 'lexical',
-  textMarkerFor: (account) => {
-    const marker = new LexicalMarker({ key, ...account });
-    return { markText: (text) => marker.mark(text) };
-  },
-});
+export { lexicalMarking } from '@lineage/testbed';
 
 export const lexicalDetection: DetectionScheme = {
   name: 'lexical',

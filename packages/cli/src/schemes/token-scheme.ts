@@ -1,37 +1,11 @@
 /**
- * Glue shared by the token-level schemes in the CLI: a testbed marking scheme that keeps one
- * marker per account and model vocabulary size, and a `lineage detect` scheme that tokenizes with the key
- * file's tokenizer and runs a token detector per text or over the whole sample.
+ * Glue shared by the token-level schemes in the CLI: a `lineage detect` scheme that tokenizes
+ * with the key file's tokenizer and runs a token detector per text or over the whole sample.
  */
 import type { LineageKey } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
 import { AccountDirectory, detectTokens, type TokenSchemeName } from '@lineage/detect';
-import type { MarkedAccount, MarkingScheme, SamplingStep } from '@lineage/testbed';
 import type { DetectionScheme } from '../commands/detect.js';
-
-export function markingWith<M>(
-  name: string,
-  create: (vocabSize: number, account: MarkedAccount) => M,
-  sample: (marker: M, step: SamplingStep) => number,
-): MarkingScheme {
-  return {
-    name,
-    // One marker per account (its identity digits or campaign), per model vocabulary size.
-    samplerFor: (account) => {
-      const markers = new Map<number, M>();
-      return {
-        sampleNext: (step) => {
-          let marker = markers.get(step.vocabSize);
-          if (marker === undefined) {
-            marker = create(step.vocabSize, account);
-            markers.set(step.vocabSize, marker);
-          }
-          return sample(marker, step);
-        },
-      };
-    },
-  };
-}
 
 /** `lineage detect` for one token scheme: every channel, one result list per text (or the aggregate). */
 export function detectionWith(scheme: TokenSchemeName): DetectionScheme {

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyFromSecret } from '@lineage/core';
 import { createTokenizer } from '@lineage/core/tokenizer';
-import { GreenListMarker } from '@lineage/embed/logits';
-import { buildPrompts, type ChatServer, type MarkingScheme, type SamplingStep, startChatServer, trainOnBrown } from '@lineage/testbed';
+import { buildPrompts, type ChatServer, greenListMarking, startChatServer, trainOnBrown } from '@lineage/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerCache } from '../probe/answer-cache.js';
 import { ChatClient } from '../probe/chat-client.js';
@@ -23,13 +22,7 @@ const model = trainOnBrown({ order: 3, tokens: 200_000, seed: 'probe-suspect' })
 const tokenizer = createTokenizer({ encoding: key.tokenizer });
 const prompts = buildPrompts({ count: 120, seed: 'probe-suspect' }).map((p) => p.text);
 
-const greenList: MarkingScheme = {
-  name: 'kgw',
-  samplerFor: (account) => {
-    const marker = new GreenListMarker({ key, vocabSize: model.vocabSize, ...account });
-    return { sampleNext: (s: SamplingStep) => marker.sampleWithDraw(s.sampleUnmarked, s.tokens, s.random, s.promptLength) };
-  },
-};
+const greenList = greenListMarking(key);
 
 let marked: ChatServer;
 let clean: ChatServer;
