@@ -20,7 +20,8 @@
  *
  * Writes results/radioactivity-probe.json and prints a Markdown table.
  * Run: pnpm --filter @lineage/benchmarks run radioactivity-probe (about 15 to 20 minutes on 2
- * cores); `--short` (part of bench:ci) is a smoke run of kgw at rho 1 whose results are not written.
+ * cores); `--short` (part of bench:ci) is a smoke run of kgw at rho 1 whose results are not written;
+ * `--scheme lexical` (or another scheme) runs that scheme's rows alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -41,7 +42,12 @@ import {
 } from '@lineage/testbed';
 
 const short = process.argv.includes('--short');
-const SCHEMES: readonly ProbeSchemeName[] = short ? ['kgw'] : ['kgw', 'gumbel', 'tournament', 'lexical'];
+const ALL_SCHEMES: readonly ProbeSchemeName[] = ['kgw', 'gumbel', 'tournament', 'lexical'];
+/** `--scheme NAME` runs one scheme's rows only and writes them to radioactivity-probe-NAME.json. */
+const only = process.argv.includes('--scheme') ? process.argv[process.argv.indexOf('--scheme') + 1] : undefined;
+if (only !== undefined && !ALL_SCHEMES.includes(only as ProbeSchemeName))
+  throw new Error(`--scheme must be one of ${ALL_SCHEMES.join(', ')}, got ${JSON.stringify(only)}`);
+const SCHEMES: readonly ProbeSchemeName[] = only ? [only as ProbeSchemeName] : short ? ['kgw'] : ALL_SCHEMES;
 const RHOS: readonly number[] = short ? [1] : [0.01, 0.05, 0.1, 1];
 const TEACHER = { order: 4, tokens: short ? 100_000 : 300_000 };
 const STUDENT_ORDER = 4;
@@ -301,7 +307,7 @@ console.log(
 
 if (!short) {
   writeFileSync(
-    new URL('../results/radioactivity-probe.json', import.meta.url),
+    new URL(`../results/radioactivity-probe${only ? `-${only}` : ''}.json`, import.meta.url),
     `${JSON.stringify(
       {
         machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() },

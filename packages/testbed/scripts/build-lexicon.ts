@@ -7,6 +7,7 @@
  *   pnpm --filter @lineage/testbed run build-lexicon            build, check, measure, write
  *   pnpm --filter @lineage/testbed run build-lexicon --check    fail instead of writing when the committed file differs
  *   pnpm --filter @lineage/testbed run build-lexicon --explore  also list WordNet/Brown candidates not yet curated
+ *   pnpm --filter @lineage/testbed run build-lexicon --ceiling  also bound the held-out coverage any curation of WordNet pairs could reach
  *
  * Checks (a failure exits 1 and writes nothing): every WordNet pair shares a synset that is the
  * first sense of both words (or the curation explains why not); every form pair has Brown support
@@ -555,6 +556,96 @@ if (args.has('--explore')) {
     for (const row of rows) log(`   ${row.line}`);
   }
 }
+
+// ---------------------------------------------------------------- ceiling (what WordNet could add at most)
+
+/**
+ * Upper bounds on held-out coverage if curation accepted WordNet pairs it now refuses: every word
+ * token of held-out Brown outside a lexicon site counts as one more site when its form (base or
+ * inflection, with the Brown tag of that form) belongs to a qualifying synonym pair. No context
+ * constraint, no swap check, no wrong-sense filter: the counts bound what any curation of these
+ * pairs could reach, from above.
+ */
+function ceilingCoverage(): void {
+  const familyOf: Record<SynonymPos, FormTag> = { noun: 'nn', verb: 'vb', adj: 'jj', adv: 'rb' };
+  /** form -> tags (Brown families) under which it is a form of a qualifying lemma, per rule. */
+  const rules = [
+    { name: 'first sense of both, Brown >= 20, dominance >= 80% (what --explore lists, curated or not)', firstOnly: true, frequent: true },
+    { name: 'first sense of both, any Brown count (rare words such as "commence" included)', firstOnly: true, frequent: false },
+    { name: 'any shared synset, any Brown count (every WordNet synonym, wrong senses included)', firstOnly: false, frequent: false },
+  ];
+  for (const rule of rules) {
+    const coverable = new Map<string, Set<string>>();
+    const add = (form: string, tag: FormTag) => {
+      let tags = coverable.get(form);
+      if (tags === undefined) coverable.set(form, (tags = new Set()));
+      for (const t of FAMILY[tag]) tags.add(t);
+    };
+    for (const pos of ['adv', 'adj', 'verb', 'noun'] as const) {
+      const { index, synsets } = wordnet.get(pos) as WordNetPos;
+      for (const [lemma, offsets] of index) {
+        if (!/^[a-z]+$/.test(lemma)) continue;
+        const candidates = rule.firstOnly ? offsets.slice(0, 1) : offsets;
+        const qualifies = candidates.some((offset) =>
+          (synsets.get(offset) ?? []).some((other) => {
+            if (other === lemma || !/^[a-z]+$/.test(other)) return false;
+            if (!rule.firstOnly) return true;
+            if (index.get(other)?.[0] !== offset) return false;
+            return (
+              !rule.frequent ||
+              [lemma, other].every((w) => {
+                const s = tagSupport(w, FAMILY[familyOf[pos]], [], []);
+                return s.count >= MIN_BASE_COUNT && s.dominance >= 0.8;
+              })
+            );
+          }),
+        );
+        if (!qualifies) continue;
+        if (pos === 'verb') {
+          const f = verbForms(lemma);
+          add(f.vb, 'vb');
+          add(f.vbz, 'vbz');
+          add(f.vbd, 'vbd');
+          add(f.vbn, 'vbd');
+          add(f.vbg, 'vbg');
+        } else if (pos === 'noun') {
+          add(lemma, 'nn');
+          add(plural(lemma), 'nns');
+        } else add(lemma, familyOf[pos]);
+      }
+    }
+    let words = 0;
+    let lexiconSites = 0;
+    let added = 0;
+    const addedByForm = new Map<string, number>();
+    for (const document of brownDocuments) {
+      if (document.split !== 'heldout') continue;
+      for (const paragraph of document.paragraphs) {
+        if (paragraph.heading) continue;
+        for (const { words: tokens, tags } of paragraph.tagged) {
+          const lower = tokens.map((w) => (isWordToken(w) ? w.toLowerCase() : ''));
+          const sites = parseWords(lower);
+          const inSite = new Set(sites.flatMap((s) => Array.from({ length: s.length }, (_, k) => s.start + k)));
+          lexiconSites += sites.length;
+          lower.forEach((word, i) => {
+            if (word === '') return;
+            words++;
+            if (!inSite.has(i) && coverable.get(word)?.has(normalizeTag(tags[i] as string))) {
+              added++;
+              addedByForm.set(word, (addedByForm.get(word) ?? 0) + 1);
+            }
+          });
+        }
+      }
+    }
+    const total = lexiconSites + added;
+    log(`ceiling, held-out Brown, ${rule.name}:`);
+    log(`  ${words} words, ${lexiconSites} lexicon sites + ${added} more = ${(words / total).toFixed(2)} words per site`);
+    const top = [...addedByForm].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, 25);
+    log(`  most added: ${top.map(([form, count]) => `${form} ${count}`).join(', ')}`);
+  }
+}
+if (args.has('--ceiling')) ceilingCoverage();
 
 // ---------------------------------------------------------------- output
 
