@@ -2,6 +2,9 @@
  * Text in, text out, with a chooser deciding each lexical site: the segmenter and the site
  * scanner joined. `push` returns the text that is final so far, `end` the rest; one-shot
  * rewriting is one push and an end, so streamed and one-shot output are the same text.
+ *
+ * The output is the input with the swapped sites replaced, so it is cut from the input in a
+ * few pieces rather than written back segment by segment.
  */
 import { LineageInputError } from '../errors.js';
 import { builtInLexicon, type Lexicon } from './lexicon.js';
@@ -16,8 +19,19 @@ export interface LexicalRewriterOptions {
   readonly lexicon?: Lexicon;
 }
 
+interface Swap {
+  /** Where the site starts in the whole input. */
+  readonly start: number;
+  readonly length: number;
+  readonly written: string;
+}
+
 export class LexicalRewriter {
-  #out: string[] = [];
+  /** Input pushed but not yet returned, and where it starts in the whole input. */
+  #pending = '';
+  #pendingStart = 0;
+  /** Sites in #pending written with the other variant, in order. */
+  #swaps: Swap[] = [];
   readonly #segmenter: TextSegmenter;
   readonly #scanner: SiteScanner;
   #ended = false;
@@ -26,14 +40,16 @@ export class LexicalRewriter {
     const { contextWords } = options;
     if (!Number.isInteger(contextWords) || contextWords < 1 || contextWords > 8)
       throw new LineageInputError(`contextWords must be an integer from 1 to 8, got ${contextWords}`);
-    this.#scanner = new SiteScanner(options.lexicon ?? builtInLexicon(), contextWords, options.choose, (t) => this.#out.push(t));
-    this.#segmenter = new TextSegmenter(this.#scanner.push);
+    const swap = (start: number, length: number, written: string) => this.#swaps.push({ start, length, written });
+    this.#scanner = new SiteScanner(options.lexicon ?? builtInLexicon(), contextWords, options.choose, swap);
+    this.#segmenter = new TextSegmenter(this.#scanner);
   }
 
   /** Feeds a chunk; returns the output that no later input can change. */
   push(chunk: string): string {
     if (typeof chunk !== 'string') throw new LineageInputError(`text chunks must be strings, got ${typeof chunk}`);
     if (this.#ended) throw new LineageInputError('this rewriter has ended; start a new one per text');
+    this.#pending += chunk;
     this.#segmenter.push(chunk);
     return this.#take();
   }
@@ -47,10 +63,27 @@ export class LexicalRewriter {
     return this.#take();
   }
 
+  /** The output for the input the scanner has decided: pending input up to there, swaps applied. */
   #take(): string {
-    if (this.#out.length === 0) return '';
-    const text = this.#out.join('');
-    this.#out = [];
+    const pending = this.#pending;
+    const base = this.#pendingStart;
+    const decided = this.#scanner.offset - base;
+    if (decided === 0) return '';
+    let text: string;
+    if (this.#swaps.length === 0) text = pending.slice(0, decided);
+    else {
+      const pieces: string[] = [];
+      let at = 0;
+      for (const { start, length, written } of this.#swaps) {
+        pieces.push(pending.slice(at, start - base), written);
+        at = start - base + length;
+      }
+      pieces.push(pending.slice(at, decided));
+      text = pieces.join('');
+      this.#swaps = [];
+    }
+    this.#pending = pending.slice(decided);
+    this.#pendingStart += decided;
     return text;
   }
 }
@@ -77,7 +110,7 @@ export function forEachLexicalSite(
     },
     () => {},
   );
-  const segmenter = new TextSegmenter(scanner.push);
+  const segmenter = new TextSegmenter(scanner);
   segmenter.push(text);
   segmenter.end();
   scanner.end();

@@ -10,7 +10,9 @@
  * in a later lexicon leaves the keyed preferences of every other set unchanged.
  */
 import { LineageInputError } from '../errors.js';
+import { HashFilter } from './hash-filter.js';
 import { LEXICON_SETS } from './lexicon-data.js';
+import { extendForm, wordHash } from './word-form.js';
 
 export interface LexicalSetEntry {
   /** Two interchangeable surface forms: lowercase, words separated by one space, ASCII apostrophe, sorted. */
@@ -42,6 +44,9 @@ export interface VariantMatch {
   readonly variant: 0 | 1;
 }
 
+/** Bits in each form filter: a thousand or so forms leave most bits clear. */
+const FILTER_BITS = 1 << 16;
+
 const VARIANT_PATTERN = /^[a-z]+(?:'[a-z]+)*(?: [a-z]+(?:'[a-z]+)*){0,2}$/;
 
 /** FNV-1a over UTF-16 code units, folded to 20 bits. */
@@ -58,6 +63,11 @@ export class Lexicon {
   readonly maxWords: number;
   readonly #byForm = new Map<string, VariantMatch>();
   readonly #firstWords = new Set<string>();
+  /** The first n words of every variant longer than n words: forms a longer match can grow from. */
+  readonly #prefixes = new Set<string>();
+  /** Hashes (wordHash, extendForm) of the first n words of every variant, and of every variant. */
+  readonly #startFilter = new HashFilter(FILTER_BITS);
+  readonly #variantFilter = new HashFilter(FILTER_BITS);
 
   constructor(entries: readonly LexicalSetEntry[]) {
     const sets: LexicalSet[] = [];
@@ -88,7 +98,18 @@ export class Lexicon {
     }
     this.sets = sets;
     this.maxWords = maxWords;
-    for (const form of this.#byForm.keys()) this.#firstWords.add(form.split(' ')[0] as string);
+    for (const form of this.#byForm.keys()) {
+      const words = form.split(' ');
+      this.#firstWords.add(words[0] as string);
+      let hash = wordHash(words[0] as string);
+      this.#startFilter.add(hash);
+      for (let n = 1; n < words.length; n++) {
+        this.#prefixes.add(words.slice(0, n).join(' '));
+        hash = extendForm(hash, words[n] as string);
+        this.#startFilter.add(hash);
+      }
+      this.#variantFilter.add(hash);
+    }
     this.#checkReversible();
   }
 
@@ -100,6 +121,24 @@ export class Lexicon {
   /** Whether some variant starts with this normalized word. */
   startsVariant(word: string): boolean {
     return this.#firstWords.has(word);
+  }
+
+  /** Whether some variant starts with this form and has more words. */
+  continues(form: string): boolean {
+    return this.#prefixes.has(form);
+  }
+
+  /**
+   * False when no variant starts with the words of this hash (wordHash of one word, extendForm
+   * for more); true means maybe: ask startsVariant, continues or match.
+   */
+  mayStartWith(hash: number): boolean {
+    return this.#startFilter.mayHave(hash);
+  }
+
+  /** False when no variant has this hash (wordHash, extendForm); true means maybe: ask match. */
+  mayMatch(hash: number): boolean {
+    return this.#variantFilter.mayHave(hash);
   }
 
   #checkReversible(): void {

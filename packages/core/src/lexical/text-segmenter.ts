@@ -13,11 +13,13 @@
  * streams through (no prose word is that long), as do fenced code and protected lines.
  */
 
-export type Segment =
-  | { readonly kind: 'raw'; readonly text: string }
-  | { readonly kind: 'word'; readonly text: string; readonly eligible: boolean };
-
-export type SegmentSink = (segment: Segment) => void;
+/** Receives the segments in order (two methods, not a segment object each: this runs per word). */
+export interface SegmentSink {
+  /** Text to keep byte for byte; never empty. */
+  raw(text: string): void;
+  /** A word; only an eligible one may be part of a site. */
+  word(text: string, eligible: boolean): void;
+}
 
 const MAX_SPAN = 256;
 const MAX_WORD = 40;
@@ -25,18 +27,52 @@ const FENCE = '```';
 const PROTECTED_SPAN = /[/\\@<>=_{}|~^#$]|:\/\/|\]\(|[A-Za-z][.:][A-Za-z]|^www\./;
 const WORD_CHAR = /[\p{L}\p{M}\p{N}]/uy;
 
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000;
+/**
+ * What a character tells about the span holding it, noted while the span is scanned: every
+ * PROTECTED_SPAN match contains a MAY_PROTECT character and every fence a backtick, so most
+ * spans need neither the regex nor a fence search; and most spans are one plain word, with no
+ * NOT_LETTER character (anything but A-Z and a-z), which needs no further look.
+ */
+const MAY_PROTECT = 1;
+const BACKTICK = 2;
+const NOT_LETTER = 4;
+const SPAN_FLAGS = new Uint8Array(128).fill(NOT_LETTER);
+for (let c = 65; c <= 90; c++) SPAN_FLAGS[c] = SPAN_FLAGS[c + 32] = 0;
+for (const c of '/\\@<>=_{}|~^#$:].') SPAN_FLAGS[c.charCodeAt(0)] = MAY_PROTECT | NOT_LETTER;
+SPAN_FLAGS[96] = BACKTICK | NOT_LETTER;
+
+/** Whether `text` matches PROTECTED_SPAN (for tests of SPAN_FLAGS). */
+export function _isProtectedSpan(text: string): boolean {
+  return PROTECTED_SPAN.test(text);
 }
 
-/** Where the word character at `i` ends (i + 1 or i + 2 for an astral letter), or i if there is none. */
-function wordCharEnd(text: string, i: number): number {
-  if (i >= text.length) return i;
+/** Whether `text` has a MAY_PROTECT character, as the span scan notes it (for tests). */
+export function _mayBeProtected(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 128 && ((SPAN_FLAGS[c] as number) & MAY_PROTECT) !== 0) return true;
+  }
+  return false;
+}
+
+function isSpace(code: number): boolean {
+  // Ordered so a letter costs two comparisons: this runs for every character.
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  return code >= 0xa0 && (code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000);
+}
+
+/** Where the word character at `i` ends (i + 1 or i + 2 for an astral letter), or i if there is none before `to`. */
+function wordCharEnd(text: string, i: number, to: number): number {
+  if (i >= to) return i;
   const c = text.charCodeAt(i);
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 39 || c === 45 ? i + 1 : i;
   if (c === 0x2019) return i + 1;
   WORD_CHAR.lastIndex = i;
   return WORD_CHAR.test(text) ? WORD_CHAR.lastIndex : i;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
 function isEdgeMark(c: number): boolean {
@@ -48,7 +84,7 @@ function isEligibleWord(word: string): boolean {
   if (word.length > MAX_WORD) return false;
   for (let k = 0; k < word.length; k++) {
     const c = word.charCodeAt(k);
-    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) continue;
+    if (isAsciiLetter(c)) continue;
     // Edges are trimmed already, so an apostrophe here has a character on each side.
     if ((c === 39 || c === 0x2019) && !isEdgeMark(word.charCodeAt(k + 1))) continue;
     return false;
@@ -72,97 +108,112 @@ export class TextSegmenter {
   }
 
   push(text: string): void {
-    this.#buffer += text;
-    this.#run(false);
+    const b = this.#buffer + text;
+    this.#buffer = b.slice(this.#run(b, false));
   }
 
   end(): void {
-    this.#run(true);
+    this.#run(this.#buffer, true);
     this.#buffer = '';
   }
 
   #raw(text: string): void {
-    if (text.length > 0) this.#sink({ kind: 'raw', text });
+    if (text.length > 0) this.#sink.raw(text);
   }
 
-  #run(final: boolean): void {
-    const b = this.#buffer;
-    const n = b.length;
+  /** Emits `b[from .. to)` as raw text (slices only what is emitted: this runs several times per word). */
+  #rawRange(b: string, from: number, to: number): void {
+    if (to > from) this.#sink.raw(b.slice(from, to));
+  }
+
+  /**
+   * Emits all it can of `b`; returns how far it got. The caller keeps the rest: code after a
+   * long loop has no type feedback when the loop is first optimized, and would deoptimize.
+   */
+  #run(b: string, final: boolean): number {
     let i = 0;
-    while (i < n) {
-      if (this.#mode === 'fence') {
-        const close = b.indexOf(FENCE, i);
-        if (close >= 0) {
-          this.#raw(b.slice(i, close + 3));
-          i = close + 3;
-          this.#mode = 'prose';
-          continue;
-        }
-        // Hold two characters back: a closing fence may straddle two chunks.
-        const keep = final ? n : Math.max(i, n - 2);
-        this.#raw(b.slice(i, keep));
-        i = keep;
-        break;
-      }
-      if (this.#mode === 'line') {
-        const newline = b.indexOf('\n', i);
-        const stop = newline < 0 ? n : newline + 1;
-        this.#raw(b.slice(i, stop));
-        this.#newlines = 0;
-        i = stop;
-        if (newline >= 0) this.#newLine();
-        continue;
-      }
-      if (this.#lineStart) {
-        let j = i;
-        while (j < n && j - i < 4 && b.charCodeAt(j) === 32) j++;
-        if (j === n && !final) break;
-        this.#lineStart = false;
-        if (j - i === 4 || b[j] === '\t' || b[j] === '>') {
-          this.#mode = 'line';
-          continue;
-        }
-      }
-      let j = i;
-      if (isSpace(b.charCodeAt(i))) {
-        while (j < n && isSpace(b.charCodeAt(j))) j++;
-        // Wait for the whole run: "do not" is a phrase only with exactly one space.
-        if (j === n && !final && j - i <= MAX_SPAN) break;
-        const run = b.slice(i, j);
-        const lastNewline = run.lastIndexOf('\n');
-        if (lastNewline < 0) {
-          this.#raw(run);
-          i = j;
-          continue;
-        }
-        for (let k = 0; k <= lastNewline; k++) if (run[k] === '\n' && ++this.#newlines >= 2) this.#inlineCode = false;
-        this.#raw(run.slice(0, lastNewline + 1));
-        i += lastNewline + 1;
-        this.#newLine();
-        continue;
-      }
-      while (j < n && !isSpace(b.charCodeAt(j))) j++;
-      this.#newlines = 0;
-      if (this.#longSpan || j - i > MAX_SPAN) {
-        i = this.#longRun(b, i, j, final);
-        if (i < j) break;
-        continue;
-      }
-      if (j === n && !final) break;
-      const span = b.slice(i, j);
-      // Search the span only: a search to the end of the buffer per word is quadratic.
-      const fence = this.#inlineCode ? -1 : span.indexOf(FENCE);
-      if (fence >= 0) {
-        this.#span(span.slice(0, fence));
-        this.#raw(FENCE);
-        this.#mode = 'fence';
-        i += fence + 3;
-        continue;
-      }
-      this.#span(span);
-      i = j;
+    while (i < b.length) {
+      const next = this.#next(b, i, final);
+      if (next === i) break;
+      i = next;
     }
-    this.#buffer = b.slice(i);
+    return i;
+  }
+
+  /**
+   * Emits what starts at `i` (a whitespace run, a span, a protected line, fenced code) and
+   * returns where the next starts; `i` itself when the rest must wait for more input. One call
+   * per segment rather than one long loop: a text pushed whole then runs in optimized code.
+   */
+  #next(b: string, i: number, final: boolean): number {
+    const n = b.length;
+    if (this.#mode === 'fence') {
+      const close = b.indexOf(FENCE, i);
+      if (close >= 0) {
+        this.#raw(b.slice(i, close + 3));
+        this.#mode = 'prose';
+        return close + 3;
+      }
+      // Hold two characters back: a closing fence may straddle two chunks.
+      const keep = final ? n : Math.max(i, n - 2);
+      this.#raw(b.slice(i, keep));
+      return keep;
+    }
+    if (this.#lineStart) {
+      let j = i;
+      while (j < n && j - i < 4 && b.charCodeAt(j) === 32) j++;
+      if (j === n && !final) return i;
+      this.#lineStart = false;
+      if (j - i === 4 || b[j] === '\t' || b[j] === '>') this.#mode = 'line';
+    }
+    if (this.#mode === 'line') {
+      const newline = b.indexOf('\n', i);
+      const stop = newline < 0 ? n : newline + 1;
+      this.#raw(b.slice(i, stop));
+      this.#newlines = 0;
+      if (newline >= 0) this.#newLine();
+      return stop;
+    }
+    let j = i;
+    if (isSpace(b.charCodeAt(i))) {
+      let lastNewline = -1;
+      for (; j < n && isSpace(b.charCodeAt(j)); j++) if (b.charCodeAt(j) === 10) lastNewline = j;
+      // Wait for the whole run: "do not" is a phrase only with exactly one space.
+      if (j === n && !final && j - i <= MAX_SPAN) return i;
+      if (lastNewline < 0) {
+        this.#rawRange(b, i, j);
+        return j;
+      }
+      for (let k = i; k <= lastNewline; k++) if (b.charCodeAt(k) === 10 && ++this.#newlines >= 2) this.#inlineCode = false;
+      this.#rawRange(b, i, lastNewline + 1);
+      this.#newLine();
+      return lastNewline + 1;
+    }
+    let flags = 0;
+    for (; j < n; j++) {
+      const c = b.charCodeAt(j);
+      if (isSpace(c)) break;
+      flags |= c < 128 ? (SPAN_FLAGS[c] as number) : NOT_LETTER;
+    }
+    this.#newlines = 0;
+    if (this.#longSpan || j - i > MAX_SPAN) return this.#longRun(b, i, j, final);
+    if (j === n && !final) return i;
+    if ((flags & NOT_LETTER) === 0) {
+      // One plain word: what #span would find, without looking again.
+      if (this.#inlineCode) this.#rawRange(b, i, j);
+      else this.#sink.word(b.slice(i, j), !this.#quoted && j - i <= MAX_WORD);
+      return j;
+    }
+    // Search the span only: a search to the end of the buffer per word is quadratic.
+    const fence = this.#inlineCode || (flags & BACKTICK) === 0 ? -1 : b.slice(i, j).indexOf(FENCE);
+    if (fence >= 0) {
+      this.#span(b, i, i + fence, (flags & MAY_PROTECT) !== 0);
+      this.#raw(FENCE);
+      this.#mode = 'fence';
+      return i + fence + 3;
+    }
+    this.#span(b, i, j, (flags & MAY_PROTECT) !== 0);
+    return j;
   }
 
   #newLine(): void {
@@ -187,56 +238,68 @@ export class TextSegmenter {
     return stop;
   }
 
-  /** One whitespace-free span of prose: words, quote and inline-code toggles, punctuation. */
-  #span(span: string): void {
-    const protectedSpan = PROTECTED_SPAN.test(span);
-    const n = span.length;
-    let last = 0;
-    let i = 0;
-    while (i < n) {
-      const after = wordCharEnd(span, i);
-      if (after === i) {
+  /**
+   * One whitespace-free span of prose, `b[from .. to)`: words, quote and inline-code toggles,
+   * punctuation. `mayProtect`: whether it has a character a PROTECTED_SPAN match needs.
+   */
+  #span(b: string, from: number, to: number, mayProtect: boolean): void {
+    const protectedSpan = mayProtect && PROTECTED_SPAN.test(b.slice(from, to));
+    let last = from;
+    let i = from;
+    while (i < to) {
+      if (wordCharEnd(b, i, to) === i) {
         i++;
         continue;
       }
-      let j = after;
-      for (let next = wordCharEnd(span, j); next > j; next = wordCharEnd(span, j)) j = next;
-      this.#punctuation(span.slice(last, i));
+      // Most runs are ASCII letters only: no edges to trim, eligible by length alone.
+      let j = i;
+      while (j < to && isAsciiLetter(b.charCodeAt(j))) j++;
+      let plain = true;
+      for (let next = wordCharEnd(b, j, to); next > j; next = wordCharEnd(b, j, to)) {
+        j = next;
+        plain = false;
+      }
+      this.#punctuation(b, last, i);
       last = j;
-      const run = span.slice(i, j);
+      const start = i;
       i = j;
       if (this.#inlineCode || protectedSpan) {
-        this.#raw(run);
+        this.#rawRange(b, start, j);
+        continue;
+      }
+      if (plain) {
+        this.#sink.word(b.slice(start, j), !this.#quoted && j - start <= MAX_WORD);
         continue;
       }
       // Apostrophes and hyphens at the edges are punctuation ('quoted', dogs', -dash).
-      let lead = 0;
-      while (lead < run.length && isEdgeMark(run.charCodeAt(lead))) lead++;
-      let end = run.length;
-      while (end > lead && isEdgeMark(run.charCodeAt(end - 1))) end--;
+      let lead = start;
+      while (lead < j && isEdgeMark(b.charCodeAt(lead))) lead++;
+      let end = j;
+      while (end > lead && isEdgeMark(b.charCodeAt(end - 1))) end--;
       if (lead === end) {
-        this.#raw(run);
+        this.#rawRange(b, start, j);
         continue;
       }
-      const word = lead === 0 && end === run.length ? run : run.slice(lead, end);
-      this.#raw(run.slice(0, lead));
-      this.#sink({ kind: 'word', text: word, eligible: !this.#quoted && isEligibleWord(word) });
-      this.#raw(run.slice(end));
+      this.#rawRange(b, start, lead);
+      const word = b.slice(lead, end);
+      this.#sink.word(word, !this.#quoted && isEligibleWord(word));
+      this.#rawRange(b, end, j);
     }
-    this.#punctuation(span.slice(last));
+    this.#punctuation(b, last, to);
   }
 
-  #punctuation(text: string): void {
-    for (let k = 0; k < text.length; k++) {
-      const c = text[k];
+  /** Punctuation `b[from .. to)`: toggles quotes and inline code, then goes out raw. */
+  #punctuation(b: string, from: number, to: number): void {
+    for (let k = from; k < to; k++) {
+      const c = b.charCodeAt(k);
       // A run of backticks opens or closes one inline code span (``a `b` c``).
-      if (c === '`') {
-        if (text[k - 1] !== '`') this.#inlineCode = !this.#inlineCode;
+      if (c === 96) {
+        if (k === from || b.charCodeAt(k - 1) !== 96) this.#inlineCode = !this.#inlineCode;
       } else if (this.#inlineCode) continue;
-      else if (c === '"') this.#quoted = !this.#quoted;
-      else if (c === '\u201c') this.#quoted = true;
-      else if (c === '\u201d') this.#quoted = false;
+      else if (c === 34) this.#quoted = !this.#quoted;
+      else if (c === 0x201c) this.#quoted = true;
+      else if (c === 0x201d) this.#quoted = false;
     }
-    this.#raw(text);
+    this.#rawRange(b, from, to);
   }
 }
