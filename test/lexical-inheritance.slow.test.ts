@@ -4,8 +4,8 @@
  * reproduces the keyed preferences, and a control trained on clean text does not.
  *
  * The order-3 student sees two tokens of context, so it can learn a preference keyed on one
- * preceding word but not on three: this key sets `schemes.lexical.contextWords` to 1. With
- * the default 3 the same run shows no inheritance (measured, see the README's Performance).
+ * preceding word (the default `schemes.lexical.contextWords`) but not on two or three: keys
+ * with those widths show no inheritance in the same run (measured, see the README's Performance).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('lexical inheritance', () => {
   it('a student of lexically marked text carries the provider mark; the control does not', () => {
-    const key = keyFromSecret(new Uint8Array(32).fill(22), { schemes: { lexical: { contextWords: 1 } } });
+    const key = keyFromSecret(new Uint8Array(32).fill(22));
     const teacher = trainOnBrown({ order: 3, tokens: 300_000, seed: 'teacher' });
     const marking: MarkingScheme = {
       name: 'lexical',

@@ -67,12 +67,17 @@ export interface SchemeParameters {
 // list (100 texts per cell; pnpm --filter @lineage/benchmarks run identity-layout): 12 x 16
 // decodes 88% of 800-token and 100% of 1,200-token texts, where 16 x 8 decodes 81% / 95% and
 // 24 x 4 41% / 80% (more positions per digit matter more than fewer rivals per digit).
+// Lexical: one preceding unit. Students learn the preference only from contexts they saw often
+// enough: an order-3 student distilled from marked text alone inherits it at log10 p -5.4 with
+// one word and not at all with two or three (benchmarks/src/lexical-inheritance.ts), and a
+// deletion in the window can unseat at most one site. The preference stays conditional: each
+// (preceding word, set) cell has its own keyed coin, so variant frequencies stay 50/50.
 export const DEFAULT_SCHEME_PARAMETERS: SchemeParameters = Object.freeze({
   identity: Object.freeze({ fraction: 0.25, digits: 12, digitBits: 4 }),
   greenList: Object.freeze({ contextWidth: 2, gamma: 0.25, delta: 3, selfSeeded: false }),
   gumbel: Object.freeze({ contextWidth: 4 }),
   tournament: Object.freeze({ contextWidth: 4, layers: 30 }),
-  lexical: Object.freeze({ contextWords: 3 }),
+  lexical: Object.freeze({ contextWords: 1 }),
 });
 
 type Field = { kind: 'int'; min: number; max: number } | { kind: 'open01' } | { kind: 'positive'; max: number } | { kind: 'bool' };

@@ -4,7 +4,7 @@
  * number of sites showing the preferred variant is exactly Binomial(n, 1/2) once each
  * (context, set) tuple is scored only once per test (the scoring tape) and tuples that occur
  * in the probe prompts are left out. Sites are sorted into channels exactly as the marker
- * sorts them (the provider seed picks identity sites), and the channel results come from the
+ * sorts them (the provider seed of the whole tuple picks identity sites), and the channel results come from the
  * same code as the token-level schemes (channel-detection.ts).
  */
 import {
@@ -105,7 +105,7 @@ function scanLexicalChannels(options: DetectLexicalOptions, withIdentity: boolea
     const { tuple, variant } = site;
     if (!tape.admitWords(tuple, 0, w + 1)) return;
     const id = site.set.id;
-    contextSeed(providerKey, tuple, 0, w, seed);
+    contextSeed(providerKey, tuple, 0, w + 1, seed);
     const lo = seed[0] as number;
     const hi = seed[1] as number;
     if (!layout.isIdentity(lo, hi)) {
@@ -118,14 +118,14 @@ function scanLexicalChannels(options: DetectLexicalOptions, withIdentity: boolea
       const decodes = layout.decodes(lo, hi);
       const totals = decodes ? identity.decodeTotals : identity.testTotals;
       const counts = decodes ? identity.decodeCounts : identity.testCounts;
-      contextSeed(identityKey, tuple, 0, w, seed);
+      contextSeed(identityKey, tuple, 0, w + 1, seed);
       for (let d = 0; d < radix; d++)
         if (preferredVariant(seed[0] as number, seed[1] as number, id + d * DIGIT_STRIDE) === variant)
           totals[slot * radix + d] = (totals[slot * radix + d] as number) + 1;
       counts[slot] = (counts[slot] as number) + 1;
     }
     for (const [, campaignKey, sum] of campaigns) {
-      contextSeed(campaignKey, tuple, 0, w, seed);
+      contextSeed(campaignKey, tuple, 0, w + 1, seed);
       sum.scored++;
       if (preferredVariant(seed[0] as number, seed[1] as number, id) === variant) sum.total++;
     }

@@ -38,14 +38,11 @@ export class LexicalMarker {
     this.#lexicon = options.lexicon;
     const w = this.#contextWords;
     const seed = new Uint32Array(2);
-    let tuple: Uint32Array | undefined;
-    let context: Uint32Array = new Uint32Array(0);
+    // The seed reads the whole tuple, context units and set id: which channel and digit a site
+    // carries then differs between sets after the same word, so even one-word contexts spread
+    // the identity digits over many sites instead of over the few most common words.
     this.#choose = (site: LexicalSite) => {
-      if (site.tuple !== tuple) {
-        tuple = site.tuple;
-        context = tuple.subarray(0, w);
-      }
-      const offset = channels.seed(context, w, seed);
+      const offset = channels.seed(site.tuple, w + 1, seed);
       return preferredVariant(seed[0] as number, seed[1] as number, site.set.id + offset);
     };
   }
