@@ -33,7 +33,7 @@ describe('lexical inheritance', () => {
     using tokenizer = createTokenizer({ encoding: teacher.encoding });
     const [student, control] = ['student', 'control'].map((name) => {
       const model = loadModelFile(join(out, `${name}.model`));
-      const texts = Array.from({ length: 500 }, (_, i) =>
+      const texts = Array.from({ length: 2000 }, (_, i) =>
         tokenizer.decode(
           Uint32Array.from(
             generateTokens(model, { prompt: [], maxTokens: 400, random: new SeededRandom(`${name}-${i}`), allowBoundary: false }),

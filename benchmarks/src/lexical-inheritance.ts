@@ -2,7 +2,7 @@
  * How strongly an order-3 testbed student inherits the lexical mark, against the context width
  * of the keyed preference and the contamination rho: a teacher (300k Brown training tokens)
  * answers 100 accounts with lexically marked text, the student trains on 900k tokens of which a
- * share rho is harvested, and the provider test runs on 1,000 of its samples of 400 tokens (one
+ * share rho is harvested, and the provider test runs on 2,000 of its samples of 400 tokens (one
  * tape). The control trains on clean text only. Writes results/lexical-inheritance.json.
  * Run: pnpm --filter @lineage/benchmarks run lexical-inheritance (about two minutes).
  */
@@ -15,7 +15,7 @@ import { detectLexical } from '@lineage/detect';
 import { LexicalMarker } from '@lineage/embed/text';
 import { distill, generateTokens, loadModelFile, type MarkingScheme, trainOnBrown } from '@lineage/testbed';
 
-const SAMPLES = 1000;
+const SAMPLES = 2000;
 const teacher = trainOnBrown({ order: 3, tokens: 300_000, seed: 'teacher' });
 using tokenizer = createTokenizer({ encoding: teacher.encoding });
 const rows: Record<string, unknown>[] = [];
