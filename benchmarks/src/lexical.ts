@@ -42,6 +42,9 @@ export interface LexicalBenchResult {
     readonly streamOfGoal: number;
     readonly streamToOneShot: number;
     readonly detectMBs: number;
+    /** One-shot marking of a single whitespace-free line of code fences ('```x' repeated): the adversarial case. */
+    readonly fenceLineMBs: number;
+    readonly fenceLineCharacters: number;
   };
   readonly delay: {
     readonly chunks: number;
@@ -239,6 +242,11 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
     const rewriter = marker.rewriter();
     for (const chunk of chunks) rewriter.push(chunk);
     rewriter.end();
+  });
+  // A whitespace-free line full of fences once cost time quadratic in its length.
+  const fenceLine = '```x'.repeat(short ? 25_000 : 250_000);
+  const fenceSeconds = bestSeconds(2, () => {
+    marker.mark(fenceLine);
   });
   const markedText = marker.mark(text);
   const detectSeconds = bestSeconds(short ? 2 : 4, () => {
@@ -446,6 +454,8 @@ export function runLexicalBench(short: boolean): LexicalBenchResult {
       streamOfGoal: mb / streamSeconds / STREAM_GOAL_MBS,
       streamToOneShot: oneShot / streamSeconds,
       detectMBs: mb / detectSeconds,
+      fenceLineMBs: fenceLine.length / 1e6 / fenceSeconds,
+      fenceLineCharacters: fenceLine.length,
     },
     delay: {
       chunks: chunks.length,
@@ -505,6 +515,7 @@ export function lexicalSummary(r: LexicalBenchResult): string {
 | one-shot marking, MB/s (${t.characters.toLocaleString('en-US')} characters) | ${f2(t.oneShotMBs)} | goal ${ONE_SHOT_GOAL_MBS} | ${f2(t.oneShotOfGoal)}x |
 | streaming, one-word chunks, MB/s | ${f2(t.streamOneWordMBs)} | goal ${STREAM_GOAL_MBS} | ${f2(t.streamOfGoal)}x (${f2(t.streamToOneShot)}x of one-shot) |
 | detection, MB/s | ${f2(t.detectMBs)} | | |
+| one-shot marking of one ${t.fenceLineCharacters.toLocaleString('en-US')}-character line of code fences, MB/s | ${f2(t.fenceLineMBs)} | | |
 | streaming hold-back after each one-word chunk, characters max / mean | ${d.maxHeldCharacters} / ${f2(d.meanHeldCharacters)} | | |
 | the same, words max / mean (the word just pushed included) | ${d.maxHeldWords} / ${f2(d.meanHeldWords)} | | |
 | words per site (${c.sites.toLocaleString('en-US')} sites in ${c.words.toLocaleString('en-US')} words) | ${f2(c.wordsPerSite)} | goal at most 15 | |

@@ -161,6 +161,36 @@ describe('lexical rewriting', () => {
     expect(written + rewriter.end().length).toBe(160 * chunk.length);
   });
 
+  it('keeps a long whitespace-free line of backticks and fences whole, one-shot and streamed', () => {
+    for (const text of [`${'`'.repeat(300)}it`, '```x'.repeat(20_000), `${'a`'.repeat(5_000)} it is`]) {
+      const oneShot = rewriteText(text, { contextWords: W, choose: flipSome });
+      if (!text.includes(' ')) expect(oneShot).toBe(text);
+      const rewriter = new LexicalRewriter({ contextWords: W, choose: flipSome });
+      let streamed = '';
+      for (let i = 0; i < text.length; i += 4_093) streamed += rewriter.push(text.slice(i, i + 4_093));
+      expect(streamed + rewriter.end()).toBe(oneShot);
+    }
+  });
+
+  it('never ends an output chunk inside a surrogate pair when the input chunks are whole characters', () => {
+    const piece = fc.constantFrom('\u{1F600}', 'é', 'a', 'it is', ' ', '\n', '```', '`', '"', 'x'.repeat(120));
+    fc.assert(
+      fc.property(fc.array(fc.array(piece, { maxLength: 12 }), { maxLength: 12 }), (chunks) => {
+        const rewriter = new LexicalRewriter({ contextWords: W, choose: flipAll });
+        const outputs = [...chunks.map((c) => rewriter.push(c.join(''))), rewriter.end()];
+        for (const out of outputs) {
+          const last = out.charCodeAt(out.length - 1);
+          expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+        }
+        expect(outputs.join('')).toBe(rewriteText(chunks.flat().join(''), { contextWords: W, choose: flipAll }));
+      }),
+      { numRuns: 300 },
+    );
+    const rewriter = new LexicalRewriter({ contextWords: W, choose: flipAll });
+    expect(rewriter.push('```\n\u{1F600}a')).toBe('```\n');
+    expect(new LexicalRewriter({ contextWords: W, choose: flipAll }).push(`${'x'.repeat(300)}\u{1F600}a`)).toBe('x'.repeat(300));
+  });
+
   it('refuses non-string chunks and use after end, with clear errors', () => {
     const rewriter = new LexicalRewriter({ contextWords: W, choose: flipAll });
     expect(() => rewriter.push(42 as unknown as string)).toThrow(LineageInputError);

@@ -55,6 +55,16 @@ export function _mayBeProtected(text: string): boolean {
   return false;
 }
 
+/**
+ * Where to cut `b` at or before `cut` (not before `from`) without splitting a surrogate pair:
+ * a streamed chunk that ends in half a character cannot be encoded on its own.
+ */
+function wholeCharacters(b: string, from: number, cut: number): number {
+  if (cut <= from) return from;
+  const last = b.charCodeAt(cut - 1);
+  return last >= 0xd800 && last <= 0xdbff ? cut - 1 : cut;
+}
+
 function isSpace(code: number): boolean {
   // Ordered so a letter costs two comparisons: this runs for every character.
   if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
@@ -155,7 +165,7 @@ export class TextSegmenter {
         return close + 3;
       }
       // Hold two characters back: a closing fence may straddle two chunks.
-      const keep = final ? n : Math.max(i, n - 2);
+      const keep = final ? n : wholeCharacters(b, i, n - 2);
       this.#raw(b.slice(i, keep));
       return keep;
     }
@@ -190,7 +200,9 @@ export class TextSegmenter {
       return lastNewline + 1;
     }
     let flags = 0;
-    for (; j < n; j++) {
+    // At most MAX_SPAN + 1 characters: past that the span is a long run, decided piecewise, and
+    // rescanning a long line to its end on every call would be quadratic.
+    for (; j < n && j - i <= MAX_SPAN; j++) {
       const c = b.charCodeAt(j);
       if (isSpace(c)) break;
       flags |= c < 128 ? (SPAN_FLAGS[c] as number) : NOT_LETTER;
@@ -232,8 +244,9 @@ export class TextSegmenter {
       this.#longSpan = false;
       return fence + 3;
     }
-    this.#longSpan = j === b.length && !final;
-    const stop = this.#longSpan ? Math.max(i, j - 2) : j;
+    // The run goes on past j when j is a capped window's end or the buffer's end mid-stream.
+    this.#longSpan = j < b.length ? !isSpace(b.charCodeAt(j)) : !final;
+    const stop = this.#longSpan ? wholeCharacters(b, i, j - 2) : j;
     this.#raw(b.slice(i, stop));
     return stop;
   }
