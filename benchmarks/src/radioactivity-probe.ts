@@ -44,7 +44,8 @@ import {
 const short = process.argv.includes('--short');
 const ALL_SCHEMES: readonly ProbeSchemeName[] = ['kgw', 'gumbel', 'tournament', 'lexical'];
 /** `--scheme NAME` runs one scheme's rows only and writes them to radioactivity-probe-NAME.json. */
-const only = process.argv.includes('--scheme') ? process.argv[process.argv.indexOf('--scheme') + 1] : undefined;
+const schemeFlag = process.argv.indexOf('--scheme');
+const only = schemeFlag < 0 ? undefined : (process.argv[schemeFlag + 1] ?? '');
 if (only !== undefined && !ALL_SCHEMES.includes(only as ProbeSchemeName))
   throw new Error(`--scheme must be one of ${ALL_SCHEMES.join(', ')}, got ${JSON.stringify(only)}`);
 const SCHEMES: readonly ProbeSchemeName[] = only ? [only as ProbeSchemeName] : short ? ['kgw'] : ALL_SCHEMES;

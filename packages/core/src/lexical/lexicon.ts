@@ -62,7 +62,6 @@ export class Lexicon {
   /** The most words in any variant. */
   readonly maxWords: number;
   readonly #byForm = new Map<string, VariantMatch>();
-  readonly #firstWords = new Set<string>();
   /** The first n words of every variant longer than n words: forms a longer match can grow from. */
   readonly #prefixes = new Set<string>();
   /** Hashes (wordHash, extendForm) of the first n words of every variant, and of every variant. */
@@ -100,7 +99,6 @@ export class Lexicon {
     this.maxWords = maxWords;
     for (const form of this.#byForm.keys()) {
       const words = form.split(' ');
-      this.#firstWords.add(words[0] as string);
       let hash = wordHash(words[0] as string);
       this.#startFilter.add(hash);
       for (let n = 1; n < words.length; n++) {
@@ -118,11 +116,6 @@ export class Lexicon {
     return this.#byForm.get(form);
   }
 
-  /** Whether some variant starts with this normalized word. */
-  startsVariant(word: string): boolean {
-    return this.#firstWords.has(word);
-  }
-
   /** Whether some variant starts with this form and has more words. */
   continues(form: string): boolean {
     return this.#prefixes.has(form);
@@ -130,7 +123,7 @@ export class Lexicon {
 
   /**
    * False when no variant starts with the words of this hash (wordHash of one word, extendForm
-   * for more); true means maybe: ask startsVariant, continues or match.
+   * for more); true means maybe: ask continues or match.
    */
   mayStartWith(hash: number): boolean {
     return this.#startFilter.mayHave(hash);

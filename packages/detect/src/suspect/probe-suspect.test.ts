@@ -96,17 +96,14 @@ describe('probeSuspect', () => {
           signal?.throwIfAborted();
         },
       });
+    const plan = { key, prompts: prompts.slice(0, 60), schemes: ['kgw'], looks: 3, concurrency: 3 } as const;
     const interrupt = new AbortController();
     const first = await (async () => {
       using cache = new AnswerCache(dir, scope);
       return await probeSuspect({
+        ...plan,
         client: faulty(),
-        key,
-        prompts: prompts.slice(0, 60),
-        schemes: ['kgw'],
-        looks: 3,
         cache,
-        concurrency: 3,
         signal: interrupt.signal,
         onProgress: (p) => {
           if (p.answered >= 25) interrupt.abort(new Error('Ctrl-C'));
@@ -122,15 +119,7 @@ describe('probeSuspect', () => {
 
     using cache = new AnswerCache(dir, scope);
     expect(cache.size).toBe(askedFirst);
-    const second = await probeSuspect({
-      client: faulty(),
-      key,
-      prompts: prompts.slice(0, 60),
-      schemes: ['kgw'],
-      looks: 3,
-      cache,
-      concurrency: 3,
-    });
+    const second = await probeSuspect({ ...plan, client: faulty(), cache });
     await front.close();
     expect(second.status).toBe('complete');
     expect(second.queries).toMatchObject({ planned: 60, answered: 60, cached: askedFirst, asked: 60 - askedFirst, failed: 0 });
